@@ -1,0 +1,112 @@
+"""Claim and document records: plain dataclasses with ``to_dict``/``from_dict``.
+
+Every claim carries its evidence (document id, character offsets into the document's text, the
+sentence) and its provenance (stage, rule id, model and version, score), like presidio's
+``RecognizerResult``. Type-specific fields (``label``/``text`` for entities; actor, value, role...
+for later claim types) live in ``fields`` and are written at the top level of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CLAIM_BASE_KEYS = ("id", "type", "evidence", "provenance")
+
+
+def stable_id(*parts: object) -> str:
+    """A short, stable SHA-256 id of the parts: the same input always gives the same id."""
+    joined = "\x1f".join(str(p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a claim is stated: ``text[start:end]`` of document ``doc_id`` is ``text``."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentence: str
+    sentence_start: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Which stage and which rule or model produced a claim, and how sure it is."""
+
+    stage: str
+    rule: str | None
+    model: str
+    model_version: str
+    score: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement extracted from one place in one document."""
+
+    id: str
+    type: str
+    evidence: Evidence
+    provenance: Provenance
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, **self.fields,
+                "evidence": self.evidence.to_dict(), "provenance": self.provenance.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            evidence=Evidence.from_dict(data["evidence"]),
+            provenance=Provenance.from_dict(data["provenance"]),
+            fields={k: v for k, v in data.items() if k not in CLAIM_BASE_KEYS},
+        )
+
+
+def entity_claim(*, label: str, evidence: Evidence, provenance: Provenance) -> Claim:
+    """An entity mention claim; its id hashes document, type, label and span."""
+    claim_id = stable_id(evidence.doc_id, "entity", label, evidence.start, evidence.end)
+    return Claim(id=claim_id, type="entity", evidence=evidence, provenance=provenance,
+                 fields={"label": label, "text": evidence.text})
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One version of one document: id is the SHA-256 of its text."""
+
+    id: str
+    path: str
+    source: dict[str, Any]
+    pipeline: dict[str, Any]
+    processed_at: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentRecord:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+ENTITY_LABELS = ("ORG", "PERSON", "PERCENT")

@@ -1,0 +1,183 @@
+"""The claim store: append-only JSONL files in one folder (default ``outputs/``).
+
+``documents.jsonl`` holds one record per document version, ``claims.jsonl`` one per claim. A
+batch is written claims first, then its documents, each file flushed and fsynced: a document
+line is the mark that its claims are complete. Writers hold a file lock; a torn last line left
+by a killed process is moved aside to ``*.torn`` when the store is next opened for writing.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jsonlines
+from filelock import FileLock, Timeout
+
+from .claims import Claim, DocumentRecord
+
+DOCUMENTS_FILE = "documents.jsonl"
+CLAIMS_FILE = "claims.jsonl"
+LOCK_FILE = ".lock"
+ID_PREFIX = re.compile(r'^\{"id": ?"([0-9a-f]+)"')
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+class StoreLocked(RuntimeError):
+    """Another process is writing to the store."""
+
+
+def _ids(path: Path) -> set[str]:
+    """Ids of the records in a JSONL file, read from each line's prefix where possible."""
+    ids: set[str] = set()
+    if not path.exists():
+        return ids
+    with path.open("r", encoding="utf-8") as fh:
+        for line in fh:
+            match = ID_PREFIX.match(line)
+            if match:
+                ids.add(match.group(1))
+            elif line.strip():
+                try:
+                    ids.add(json.loads(line)["id"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn or foreign line: repaired by the next writer
+    return ids
+
+
+def _repair_tail(path: Path) -> int:
+    """Move a partial last line (no trailing newline) to ``<file>.torn``; return its size."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    with path.open("rb+") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 1))
+        if fh.read(1) == b"\n":
+            return 0
+        block = 1 << 16
+        pos = size
+        while pos > 0:
+            step = min(block, pos)
+            fh.seek(pos - step)
+            chunk = fh.read(step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                pos = pos - step + cut + 1
+                break
+            pos -= step
+        fh.seek(pos)
+        torn = fh.read()
+        with path.with_suffix(path.suffix + ".torn").open("ab") as aside:
+            aside.write(torn + b"\n")
+        fh.truncate(pos)
+        fh.flush()
+        os.fsync(fh.fileno())
+        return len(torn)
+
+
+class ClaimStore:
+    """Read access to a store folder, and the door to a locked writer."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def documents_path(self) -> Path:
+        return self.root / DOCUMENTS_FILE
+
+    @property
+    def claims_path(self) -> Path:
+        return self.root / CLAIMS_FILE
+
+    def document_ids(self) -> set[str]:
+        """Ids of stored documents, without parsing their text (the fast re-run path)."""
+        return _ids(self.documents_path)
+
+    def claim_ids(self) -> set[str]:
+        return _ids(self.claims_path)
+
+    def _records(self, path: Path) -> Iterator[dict[str, Any]]:
+        if not path.exists():
+            return
+        with jsonlines.open(path) as reader:
+            yield from reader.iter(type=dict, skip_invalid=True)
+
+    def iter_documents(self) -> Iterator[DocumentRecord]:
+        for record in self._records(self.documents_path):
+            yield DocumentRecord.from_dict(record)
+
+    def iter_claims(self) -> Iterator[Claim]:
+        for record in self._records(self.claims_path):
+            yield Claim.from_dict(record)
+
+    @contextmanager
+    def writer(self, *, lock_timeout: float = -1) -> Iterator[StoreWriter]:
+        """Lock the store (wait ``lock_timeout`` s, -1 forever) and open it for appending."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / LOCK_FILE))
+        try:
+            lock.acquire(timeout=lock_timeout)
+        except Timeout as exc:
+            raise StoreLocked(f"{self.root}: another newsclaims process is writing to this "
+                              "store") from exc
+        try:
+            for path in (self.claims_path, self.documents_path):
+                _repair_tail(path)
+            writer = StoreWriter(self)
+            try:
+                yield writer
+            finally:
+                writer.flush()
+        finally:
+            lock.release()
+
+
+class StoreWriter:
+    """Buffers records and appends them in batches; skips ids the store already holds."""
+
+    def __init__(self, store: ClaimStore) -> None:
+        self.store = store
+        self.known_claims = store.claim_ids()
+        self.known_documents = store.document_ids()
+        self._documents: list[DocumentRecord] = []
+        self._claims: list[Claim] = []
+
+    def add(self, document: DocumentRecord, claims: Iterable[Claim]) -> int:
+        """Queue one document and its claims; return how many claims are new."""
+        if document.id in self.known_documents:
+            return 0
+        new = 0
+        for claim in claims:
+            if claim.id not in self.known_claims:
+                self.known_claims.add(claim.id)
+                self._claims.append(claim)
+                new += 1
+        self.known_documents.add(document.id)
+        self._documents.append(document)
+        return new
+
+    def flush(self) -> None:
+        """Append queued claims, then their documents; flush and fsync both files."""
+        if not self._documents and not self._claims:
+            return
+        self._append(self.store.claims_path, [c.to_dict() for c in self._claims])
+        self._append(self.store.documents_path, [d.to_dict() for d in self._documents])
+        self._claims.clear()
+        self._documents.clear()
+
+    @staticmethod
+    def _append(path: Path, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        with path.open("a", encoding="utf-8") as fh:
+            with jsonlines.Writer(fh, dumps=_dumps, flush=False) as out:
+                out.write_all(records)
+            fh.flush()
+            os.fsync(fh.fileno())
