@@ -1,0 +1,67 @@
+"""Build the newsclaims pipeline from ``models/config.cfg`` on top of a pretrained pipeline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.util import registry
+from thinc.api import Config
+
+from . import (  # noqa: F401  (import registers the factories and readers)
+    MODELS_DIR,
+    PIPELINE_NAME,
+    __version__,
+    _extensions,
+    cjk_names,
+    entity_cleanup,
+    line_breaks,
+    page_furniture,
+    person_cues,
+    resources,
+)
+from .tokenizer import split_on_punctuation
+
+
+def models_dir() -> Path:
+    """Folder with config, patterns and lexicons; ``NEWSCLAIMS_MODELS`` overrides it."""
+    return Path(os.environ.get("NEWSCLAIMS_MODELS", MODELS_DIR))
+
+
+def read_config(config_path: Path | None = None) -> Config:
+    """The pipeline config with ``paths.models`` pointing at the models folder."""
+    folder = models_dir()
+    path = config_path or folder / "config.cfg"
+    return Config().from_disk(path, overrides={"paths.models": str(folder)})
+
+
+def build_pipeline(model: str, *, config_path: Path | None = None,
+                   exclude: tuple[str, ...] = ()) -> Language:
+    """Load pretrained ``model`` and add and initialise the configured newsclaims stages."""
+    config = read_config(config_path)
+    nlp = spacy.load(model, exclude=list(exclude))
+    split_on_punctuation(nlp, config.get("tokenizer", {}).get("fullwidth_punctuation", ""))
+    placement: dict[str, Any] = dict(config.get("placement", {}))
+    for name in config["nlp"]["pipeline"]:
+        settings = dict(config["components"][name])
+        factory = settings.pop("factory")
+        where: dict[str, Any] = {}
+        if placement.get(name, {}).get("first"):
+            where["first"] = True
+        before = [p for p in placement.get(name, {}).get("before", []) if p in nlp.pipe_names]
+        if before:
+            where["before"] = before[0]
+        nlp.add_pipe(factory, name=name, config=settings, **where)
+    init_settings = registry.resolve(config["initialize"]["components"])
+    for name, settings in init_settings.items():
+        nlp.get_pipe(name).initialize(lambda: [], nlp=nlp, **settings)
+    nlp.meta["newsclaims"] = {
+        "name": PIPELINE_NAME,
+        "version": __version__,
+        "base_model": nlp.meta.get("name"),
+        "base_model_version": nlp.meta.get("version"),
+    }
+    return nlp

@@ -1,0 +1,380 @@
+"""Stage ``newsclaims_entity_cleanup``: the one place that decides ``doc.ents``.
+
+Candidates come from the pretrained NER (``doc.ents``) and from rule stages (``doc.spans[key]``:
+the organisation gazetteer, percentage patterns, CJK names). Each is trimmed (possessives,
+punctuation, line breaks), checked against the business-metric lexicon and page furniture, and
+a named filter (``newsclaims.entity_priority_filter.v1``) picks non-overlapping winners. Then
+names in Chinese characters take the label of the name they stand beside, and the parts of a
+person's full name ("Dai" after "Trudy Dai Shan") are tagged as that person.
+"""
+
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import ensure_path, registry
+
+from . import _extensions  # noqa: F401  (registers Span._.provenance)
+
+MODEL_STAGE = "ner"
+SPLIT_TOKENS = {":", ";", "|", "•", "·", "(", ")", "[", "]"}
+TRAILING_WORDS = {"'s", "’s", "'", "’", "and", "&", "or", "of"}
+LEADING_WORDS = {"the", "The"}
+CONNECTORS = {"and", "&", "/", ",", "or", "'s", "’s"}
+OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
+CLOSE_BRACKET = re.compile(r"\s*[)）]")
+NAME_LABELS = {"PERSON", "ORG"}
+NUMERIC_LABELS = {"PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL", "DATE", "TIME"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed entity: token range, label and where it came from."""
+
+    start: int
+    end: int
+    label: str
+    stage: str
+    rule: str | None
+    priority: int
+    score: float
+
+    def overlaps(self, other: "Candidate") -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: "Candidate") -> bool:
+        return self.start <= other.start and other.end <= self.end and self != other
+
+
+CandidateFilter = Callable[[list[Candidate]], list[Candidate]]
+
+
+@registry.misc("newsclaims.entity_priority_filter.v1")
+def make_entity_priority_filter() -> CandidateFilter:
+    """Higher priority wins an overlap, then the longer span, then the earlier one.
+
+    A model ORG span that extends a gazetteer name with more words ("Alibaba Cloud Intelligence")
+    competes at the gazetteer's priority, so the longer name survives; one that only joins
+    gazetteer names with connectors ("Taobao & Tmall") loses to the separate names.
+    """
+
+    def choose(candidates: list[Candidate]) -> list[Candidate]:
+        ranked = sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+        chosen: list[Candidate] = []
+        for cand in ranked:
+            if not any(cand.overlaps(kept) for kept in chosen):
+                chosen.append(cand)
+        return sorted(chosen, key=lambda c: c.start)
+
+    return choose
+
+
+class EntityCleanup:
+    """Trim, filter and choose entity candidates; write the winners to ``doc.ents``."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "newsclaims_entity_cleanup",
+        *,
+        rule_keys: list[str],
+        cjk_key: str,
+        furniture_key: str,
+        ents_filter: CandidateFilter,
+        propagate_person_names: bool,
+        model_score: float,
+        rule_score: float,
+        derived_score: float,
+    ) -> None:
+        self.name = name
+        self.rule_keys = list(rule_keys)
+        self.cjk_key = cjk_key
+        self.furniture_key = furniture_key
+        self.ents_filter = ents_filter
+        self.propagate_person_names = propagate_person_names
+        self.model_score = model_score
+        self.rule_score = rule_score
+        self.derived_score = derived_score
+        self.metric_terms: set[str] = set()
+        self.metric_records: list[dict[str, Any]] = []
+        self.name_word_records: list[dict[str, Any]] = []
+        self.name_words: dict[str, set[str]] = {}
+
+    # -- data -------------------------------------------------------------------------------
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
+                   nlp: Language | None = None,
+                   metric_records: list[dict[str, Any]] | None = None,
+                   name_word_records: list[dict[str, Any]] | None = None) -> None:
+        """Load the lexicons: business metrics (never names) and name words (suffixes, titles)."""
+        self.set_metric_records(metric_records or [])
+        self.set_name_word_records(name_word_records or [])
+
+    def set_name_word_records(self, records: list[dict[str, Any]]) -> None:
+        self.name_word_records = list(records)
+        self.name_words = {r["id"]: set(r["terms"]) for r in self.name_word_records}
+
+    def _words(self, kind: str) -> set[str]:
+        return self.name_words.get(kind, set())
+
+    def set_metric_records(self, records: list[dict[str, Any]]) -> None:
+        self.metric_records = list(records)
+        self.metric_terms = {t.lower() for r in self.metric_records for t in r.get("terms", [])}
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "metric_records.json", self.metric_records)
+        srsly.write_json(path / "name_word_records.json", self.name_word_records)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EntityCleanup":
+        path = ensure_path(path)
+        self.set_metric_records(srsly.read_json(path / "metric_records.json"))
+        self.set_name_word_records(srsly.read_json(path / "name_word_records.json"))
+        return self
+
+    # -- processing -------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        furniture = [(s.start, s.end) for s in doc.spans.get(self.furniture_key, [])]
+        rule_candidates: list[Candidate] = []
+        for priority, key in enumerate(reversed(self.rule_keys), start=2):
+            for span in doc.spans.get(key, []):
+                rule_candidates.extend(self._clean(doc, span, key, priority, self.rule_score,
+                                                   trim_words=False))
+        model_candidates: list[Candidate] = []
+        for span in doc.ents:
+            model_candidates.extend(self._clean(doc, span, MODEL_STAGE, 1, self.model_score,
+                                                trim_words=True))
+        model_candidates = [self._promote_extension(doc, c, rule_candidates)
+                            for c in (self._relabel(doc, c) for c in model_candidates) if c]
+        candidates = [c for c in rule_candidates + model_candidates
+                      if not self._in_furniture(c, furniture) and not self._is_metric(doc, c)]
+        chosen = self._align_labels(doc, self.ents_filter(candidates))
+        chosen = self._add_cjk_names(doc, chosen, furniture)
+        if self.propagate_person_names:
+            chosen = self._add_name_parts(doc, chosen, furniture)
+        ents = []
+        for cand in chosen:
+            span = Span(doc, cand.start, cand.end, label=cand.label, span_id=cand.rule or "")
+            span._.provenance = {"stage": cand.stage, "rule": cand.rule, "score": cand.score}
+            ents.append(span)
+        doc.ents = ents
+        return doc
+
+    def _clean(self, doc: Doc, span: Span, stage: str, priority: int, score: float, *,
+               trim_words: bool) -> list[Candidate]:
+        """Cut a span at line breaks and separators, trim its edges; keep the first piece."""
+        start, end = span.start, span.end
+        for token in span:
+            if token.i > start and (token.is_space or token.text in SPLIT_TOKENS
+                                    or "\n" in doc[token.i - 1].whitespace_):
+                end = token.i
+                break
+        keep_symbols = span.label_ in NUMERIC_LABELS
+        while start < end and self._trim_left(doc[start], keep_symbols, trim_words):
+            start += 1
+        while end > start and self._trim_right(doc[end - 1], keep_symbols):
+            end -= 1
+        if start >= end:
+            return []
+        rule = span.id_ or None
+        return [Candidate(start, end, span.label_, stage, rule, priority, score)]
+
+    def _relabel(self, doc: Doc, cand: Candidate) -> Candidate | None:
+        """Fix a model span's label from its words; drop spans that cannot be names.
+
+        "Mr Cecil" is the person "Cecil"; "Patriot Coal" and "Arch Coal Inc" end in an
+        organisation word, so they are organisations whatever the model said; a "person" with
+        digits, a URL or no capital letter is no name.
+        """
+        if cand.label in NUMERIC_LABELS:
+            return cand
+        tokens = doc[cand.start:cand.end]
+        if len(tokens) > 1 and tokens[0].text in self._words("honorific"):
+            return replace(cand, start=cand.start + 1, label="PERSON")
+        last = tokens[-1].text
+        if cand.label != "ORG" and len(tokens) > 1 and (
+                last in self._words("legal_suffix") or last in self._words("org_head")):
+            cand = replace(cand, label="ORG")
+        text = tokens.text
+        if not any(ch.isupper() or ch.isdigit() for ch in text):
+            return None
+        if cand.label == "PERSON" and (any(ch.isdigit() for ch in text) or "://" in text
+                                       or "www." in text or "@" in text or "=" in text):
+            return None
+        return cand
+
+    def _align_labels(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+        """A model "person" that is the start of an organisation's name in the same document
+        ("Miller Kaplan" beside "Miller Kaplan Arase LLP") is that organisation."""
+        org_names = []
+        for cand in chosen:
+            words = [t.text for t in doc[cand.start:cand.end]]
+            if cand.label == "ORG" and len(words) > 1 and words[-1] not in self._words(
+                    "eponymous_head"):
+                org_names.append(words)
+        if not org_names:
+            return chosen
+        result = []
+        for cand in chosen:
+            words = [t.text for t in doc[cand.start:cand.end]]
+            if cand.stage == MODEL_STAGE and cand.label == "PERSON" and any(
+                    len(words) < len(org) and org[:len(words)] == words for org in org_names):
+                cand = replace(cand, label="ORG")
+            result.append(cand)
+        return result
+
+    @staticmethod
+    def _trim_left(token: Token, keep_symbols: bool, trim_words: bool) -> bool:
+        if token.is_space:
+            return True
+        if keep_symbols:
+            return token.is_punct and token.text not in {"~", "≈", "<", ">", "≥", "≤", "+", "-"}
+        if not any(ch.isalnum() for ch in token.text):
+            return True
+        return trim_words and not keep_symbols and token.text in LEADING_WORDS
+
+    @staticmethod
+    def _trim_right(token: Token, keep_symbols: bool) -> bool:
+        if token.is_space or (token.is_punct and not (keep_symbols and token.text == "%")):
+            return True
+        if not keep_symbols and not any(ch.isalnum() for ch in token.text):
+            return True
+        return not keep_symbols and token.text in TRAILING_WORDS
+
+    @staticmethod
+    def _promote_extension(doc: Doc, cand: Candidate, rules: list[Candidate]) -> Candidate:
+        """Give a model ORG that adds words to gazetteer names the gazetteer's priority."""
+        if cand.label != "ORG":
+            return cand
+        inner = [r for r in rules if r.label == "ORG" and cand.contains(r)]
+        if not inner:
+            return cand
+        covered = {i for r in inner for i in range(r.start, r.end)}
+        extra_words = [doc[i] for i in range(cand.start, cand.end)
+                       if i not in covered and doc[i].is_alpha and doc[i].lower_ not in CONNECTORS]
+        if not extra_words:
+            return cand
+        return replace(cand, priority=max(r.priority for r in inner))
+
+    @staticmethod
+    def _in_furniture(cand: Candidate, furniture: list[tuple[int, int]]) -> bool:
+        return any(cand.start < f_end and f_start < cand.end for f_start, f_end in furniture)
+
+    def _is_metric(self, doc: Doc, cand: Candidate) -> bool:
+        if cand.label in NUMERIC_LABELS:
+            return False
+        return doc[cand.start:cand.end].text.lower() in self.metric_terms
+
+    def _add_cjk_names(self, doc: Doc, chosen: list[Candidate],
+                       furniture: list[tuple[int, int]]) -> list[Candidate]:
+        """Label a bracketed CJK name like the name it stands beside: "Liu Peng (刘鹏)"."""
+        added = []
+        for span in doc.spans.get(self.cjk_key, []):
+            cand = Candidate(span.start, span.end, "", self.cjk_key, None, 0, self.derived_score)
+            if any(cand.overlaps(c) for c in chosen) or self._in_furniture(cand, furniture):
+                continue
+            neighbour = _bracketed_neighbour(doc, span, chosen)
+            if neighbour is not None and neighbour.label in NAME_LABELS:
+                added.append(replace(cand, label=neighbour.label))
+        return sorted(chosen + added, key=lambda c: c.start)
+
+    def _add_name_parts(self, doc: Doc, chosen: list[Candidate],
+                        furniture: list[tuple[int, int]]) -> list[Candidate]:
+        """Tag a lone part of a person's full name ("Dai", "Ma") as a person mention."""
+        parts: set[str] = set()
+        for cand in chosen:
+            tokens = doc[cand.start:cand.end]
+            if cand.label == "PERSON" and len([t for t in tokens if t.is_alpha]) >= 2:
+                parts.update(t.text for t in tokens if _can_be_name_part(t)
+                             and t.text not in self._words("org_head"))
+        if not parts:
+            return chosen
+        by_token = {i: c for c in chosen for i in range(c.start, c.end)}
+        result = list(chosen)
+        for token in doc:
+            if token.text not in parts or not _stands_alone(doc, token, self._words("honorific")):
+                continue
+            current = by_token.get(token.i)
+            if current is not None and not (current.stage == MODEL_STAGE
+                                            and current.end - current.start == 1):
+                continue
+            cand = Candidate(token.i, token.i + 1, "PERSON", "name_parts", None, 0,
+                             self.derived_score)
+            if self._in_furniture(cand, furniture):
+                continue
+            if current is not None:
+                result.remove(current)
+            result.append(cand)
+        return sorted(result, key=lambda c: c.start)
+
+
+def _bracketed_neighbour(doc: Doc, span: Span, chosen: list[Candidate]) -> Candidate | None:
+    text = doc.text
+    for cand in chosen:
+        c_start, c_end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
+        if c_end <= span.start_char:
+            between, after = text[c_end:span.start_char], text[span.end_char:]
+            if OPEN_BRACKET.fullmatch(between) and CLOSE_BRACKET.match(after):
+                return cand
+        elif c_start >= span.end_char:
+            if OPEN_BRACKET.fullmatch(text[span.end_char:c_start]):
+                return cand
+    return None
+
+
+def _can_be_name_part(token: Token) -> bool:
+    return token.is_alpha and token.is_title and len(token) >= 2 and not token.is_stop
+
+
+def _stands_alone(doc: Doc, token: Token, honorifics: set[str]) -> bool:
+    """A name part counts on its own only when no other capitalised word is glued to it."""
+    for j in (token.i - 1, token.i + 1):
+        if 0 <= j < len(doc):
+            other = doc[j]
+            if other.is_title and other.is_alpha and other.text not in honorifics:
+                if j == token.i - 1 and token.is_sent_start:
+                    continue
+                return False
+    return True
+
+
+@Language.factory(
+    "newsclaims_entity_cleanup",
+    assigns=["doc.ents", "span._.provenance"],
+    requires=["doc.spans"],
+    default_config={
+        "rule_keys": ["percent_rules", "org_gazetteer", "person_cues"],
+        "cjk_key": "cjk_names",
+        "furniture_key": "furniture",
+        "ents_filter": {"@misc": "newsclaims.entity_priority_filter.v1"},
+        "propagate_person_names": True,
+        "model_score": 0.85,
+        "rule_score": 0.95,
+        "derived_score": 0.8,
+    },
+)
+def make_entity_cleanup(
+    nlp: Language,
+    name: str,
+    *,
+    rule_keys: list[str],
+    cjk_key: str,
+    furniture_key: str,
+    ents_filter: CandidateFilter,
+    propagate_person_names: bool,
+    model_score: float,
+    rule_score: float,
+    derived_score: float,
+) -> "EntityCleanup":
+    """Build the cleanup stage; the metric lexicon arrives through ``initialize``."""
+    return EntityCleanup(nlp, name, rule_keys=rule_keys, cjk_key=cjk_key,
+                         furniture_key=furniture_key, ents_filter=ents_filter,
+                         propagate_person_names=propagate_person_names,
+                         model_score=model_score, rule_score=rule_score,
+                         derived_score=derived_score)
