@@ -1,0 +1,341 @@
+"""Turn a file or folder of news articles into a stream of documents.
+
+Every bad input becomes a ``ReadError`` in the stream instead of an exception, so one
+broken file never stops a batch.  Heavy libraries (trafilatura, charset-normalizer) are
+imported lazily: this module sits on a fast path and must import quickly (no spaCy).
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_BYTES = 50_000_000
+MANIFEST = "sources.jsonl"
+IGNORE_FILE = ".newsclaimsignore"
+FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".json": "json",
+           ".jsonl": "jsonl"}
+TEXT_FIELDS = ("text", "body", "content", "article")
+# Canonical metadata name -> record keys accepted for it, in order of preference.
+ALIASES = {"publisher": ("publisher", "source", "site"),
+           "published": ("published", "date", "published_at")}
+BINARY = "binary or undecodable content (not text)"
+WESTERN = "cp1252"
+# BOMs in the order they must be tested (UTF-32-LE's BOM starts with UTF-16-LE's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+# C0/C1 control characters other than \t \n \r \f: a high share of them means binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One news article: its text exactly as decoded (offsets index it) plus metadata."""
+
+    path: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Content hash, so the same article gets the same id wherever it is read from."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A file, record or manifest line that could not be read, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return re.sub(r"[\r\n]+", " ", f"{self.path}: {self.reason}")
+
+
+class UnreadableFile(Exception):
+    """Raised by ``read_text_file``; ``reason`` is a short human-readable cause."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+Item = SourceDocument | ReadError
+
+
+def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Read and decode a text file; return (text, encoding name) or raise UnreadableFile."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file")
+        if info.st_size > max_bytes:  # refuse before reading anything
+            raise UnreadableFile(f"file is {info.st_size} bytes, above the limit of {max_bytes}")
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableFile(_os_reason(exc)) from exc
+    if len(data) > max_bytes:  # the file grew after stat
+        raise UnreadableFile(f"file is over {max_bytes} bytes, above the limit of {max_bytes}")
+    if not data:
+        raise UnreadableFile("empty file")
+    text, encoding = decode_bytes(data)
+    if not text.strip():
+        raise UnreadableFile("no text (whitespace only)")
+    return text, encoding
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode bytes: BOM, else strict UTF-8, else charset-normalizer's best guess."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(BINARY) from exc
+            break
+    else:
+        if b"\x00" in data:  # NUL bytes outside BOM-marked UTF-16/32: binary
+            raise UnreadableFile(BINARY)
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            import charset_normalizer  # lazy: only legacy encodings need it
+
+            matches = charset_normalizer.from_bytes(data)
+            best = matches.best()
+            if best is None:
+                raise UnreadableFile(BINARY) from None
+            # Ties are common among single-byte code pages; for English news the Western
+            # one (cp1252, a superset of Latin-1's printable range) is the likely truth.
+            best = next((m for m in matches if m.chaos == best.chaos and m.coherence
+                         == best.coherence and WESTERN in m.could_be_from_charset), best)
+            name = WESTERN if WESTERN in best.could_be_from_charset else best.encoding
+            try:
+                text, encoding = data.decode(name), codecs.lookup(name).name
+            except (UnicodeDecodeError, LookupError):
+                text, encoding = str(best), best.encoding
+    if len(_CONTROL.findall(text)) > 0.1 * len(text):
+        raise UnreadableFile(BINARY)
+    return text, encoding
+
+
+def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Yield a SourceDocument or ReadError for each article under ``root``, never raising.
+
+    A folder is walked recursively in sorted order without following directory symlinks
+    (so symlink loops cannot recur); files with unknown suffixes there are skipped.
+    """
+    root = Path(root)
+    try:
+        is_dir = stat.S_ISDIR(os.stat(root).st_mode)
+    except OSError as exc:
+        yield ReadError(str(root), _os_reason(exc))
+        return
+    if is_dir:
+        yield from _walk(root, max_bytes)
+        return
+    fmt = FORMATS.get(root.suffix.lower())
+    if root.name == MANIFEST:
+        yield ReadError(root.name, f"{MANIFEST} is a metadata manifest, not a document")
+    elif fmt is None:
+        yield ReadError(root.name, "unsupported file type")
+    else:  # a single file still picks up its folder's manifest; that manifest's errors are not ours
+        manifest: dict[str, dict[str, Any]] = {}
+        if (root.parent / MANIFEST).is_file():
+            for _ in _load_manifest(root.parent, root.parent, manifest, max_bytes):
+                pass
+        extra = manifest.get(os.path.normpath(root), {})
+        yield from _read_file(root, root.name, fmt, max_bytes, extra)
+
+
+def _ignore_patterns(root: Path) -> list[str]:
+    """Glob patterns from ``root/.newsclaimsignore`` (one per line, "#" comments): paths
+    relative to ``root`` that are not news, such as a gold annotation folder."""
+    try:
+        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [p.strip().rstrip("/") for p in lines if p.strip() and not p.startswith("#")]
+
+
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*") for p in patterns)
+
+
+def _walk(root: Path, max_bytes: int) -> Iterator[Item]:
+    """Walk a folder top-down, applying each folder's manifest to the files below it."""
+    ignore = _ignore_patterns(root)
+    errors: list[OSError] = []
+    manifest: dict[str, dict[str, Any]] = {}
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
+        errors.clear()
+        dirnames[:] = sorted(d for d in dirnames
+                             if not _ignored(_rel(Path(dirpath) / d, root), ignore))
+        folder = Path(dirpath)
+        if MANIFEST in filenames:
+            yield from _load_manifest(folder, root, manifest, max_bytes)
+        for name in sorted(filenames):
+            fmt = FORMATS.get(Path(name).suffix.lower())
+            path = folder / name
+            if fmt is None or name == MANIFEST or _ignored(_rel(path, root), ignore):
+                continue
+            extra = manifest.get(os.path.normpath(path), {})
+            yield from _read_file(path, _rel(path, root), fmt, max_bytes, extra)
+    yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
+
+
+def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]],
+                   max_bytes: int) -> Iterator[ReadError]:
+    """Add a folder's manifest lines to ``manifest`` (keyed by normalised file path)."""
+    rel = _rel(folder / MANIFEST, root)
+    try:
+        text, _ = read_text_file(folder / MANIFEST, max_bytes=max_bytes)
+    except UnreadableFile as exc:
+        yield ReadError(rel, exc.reason)
+        return
+    base = folder.resolve()
+    for where, record in _jsonl(text, rel):
+        if isinstance(record, ReadError):
+            yield record
+            continue
+        name = record.get("file")
+        if not isinstance(name, str) or not name.strip():
+            yield ReadError(where, 'manifest line has no "file" field')
+            continue
+        target = folder / name
+        try:
+            inside = not Path(name).is_absolute() and target.resolve().is_relative_to(base)
+        except (OSError, RuntimeError):  # RuntimeError: symlink loop (Python < 3.13)
+            inside = False
+        if not inside:
+            yield ReadError(where, f"manifest path escapes the corpus folder: {name}")
+            continue
+        manifest[os.path.normpath(target)] = {
+            k: v for k, v in record.items() if k != "file" and v is not None}
+
+
+def _read_file(path: Path, rel: str, fmt: str, max_bytes: int,
+               extra: dict[str, Any]) -> Iterator[Item]:
+    """Read one file of a known format; ``extra`` is manifest metadata for it."""
+    try:
+        text, encoding = read_text_file(path, max_bytes=max_bytes)
+    except UnreadableFile as exc:
+        yield ReadError(rel, exc.reason)
+        return
+    base = {"format": fmt, "encoding": encoding}
+    try:
+        if fmt in ("txt", "md"):
+            items: list[Item] = [SourceDocument(rel, text, {**extra, **base})]
+        elif fmt == "html":
+            items = [_from_html(text, rel, {**extra, **base})]
+        else:
+            items = list(_from_records(text, rel, fmt, {**extra, **base}))
+    except Exception as exc:  # the contract: a bad file never stops the stream
+        items = [ReadError(rel, f"unexpected error: {type(exc).__name__}: {exc}")]
+    yield from items
+
+
+def _from_html(html: str, rel: str, known: dict[str, Any]) -> Item:
+    """Extract the main article text and metadata from an HTML page with trafilatura."""
+    import trafilatura  # lazy: slow to import and only needed for HTML
+
+    body = trafilatura.extract(html, include_comments=False, include_tables=False,
+                               favor_precision=True)
+    if not body or not body.strip():
+        return ReadError(rel, "no article text found in HTML")
+    meta = trafilatura.extract_metadata(html)
+    found = {"url": meta.url, "title": meta.title, "publisher": meta.sitename,
+             "published": meta.date} if meta else {}
+    return SourceDocument(rel, body, {**{k: v for k, v in found.items() if v}, **known})
+
+
+def _from_records(text: str, rel: str, fmt: str, base: dict[str, Any]) -> Iterator[Item]:
+    """Yield one document (or error) per record of a .json or .jsonl file."""
+    if fmt == "jsonl":
+        pairs: Iterable[tuple[str, Any]] = _jsonl(text, rel)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield ReadError(rel, f"malformed JSON: {exc.msg} at line {exc.lineno} "
+                                 f"column {exc.colno}")
+            return
+        if isinstance(data, list):
+            pairs = [(f"{rel}#{i}", record) for i, record in enumerate(data)]
+        elif isinstance(data, dict):
+            pairs = [(rel, data)]
+        else:
+            yield ReadError(rel, "JSON must be an object or an array of objects")
+            return
+    for where, record in pairs:
+        if isinstance(record, ReadError):
+            yield record
+        elif not isinstance(record, dict):
+            yield ReadError(where, "record is not a JSON object")
+        else:
+            yield _from_record(record, where, base)
+
+
+def _from_record(record: dict[str, Any], where: str, base: dict[str, Any]) -> Item:
+    """Build a document from one JSON record: first text field, scalar fields as metadata."""
+    present = [k for k in TEXT_FIELDS if isinstance(record.get(k), str)]
+    text = next((record[k] for k in present if record[k].strip()), None)
+    if text is None:
+        reason = (f"record text field {present[0]!r} is empty" if present else
+                  f"record has no text field (expected one of {', '.join(TEXT_FIELDS)})")
+        return ReadError(where, reason)
+    meta = {k: v for k, v in record.items()
+            if k not in TEXT_FIELDS and isinstance(v, str | int | float | bool)}
+    for canonical, names in ALIASES.items():
+        key = next((n for n in names if n in meta), None)
+        if key is not None:
+            meta[canonical] = meta.pop(key)
+    return SourceDocument(where, text, {**base, **meta, "format": base["format"],
+                                        "encoding": base["encoding"]})
+
+
+def _jsonl(text: str, rel: str) -> Iterator[tuple[str, Any]]:
+    """Yield (``rel#L<n>``, parsed object or ReadError) for each non-blank line."""
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{rel}#L{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield where, ReadError(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(record, dict):
+            record = ReadError(where, "record is not a JSON object")
+        yield where, record
+
+
+def _rel(path: str | os.PathLike[str], root: Path) -> str:
+    """Posix path of ``path`` relative to ``root`` (``root`` itself as given)."""
+    try:
+        rel = Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+    return str(root) if rel == "." else rel
+
+
+def _os_reason(exc: OSError) -> str:
+    """Short, stable reason for an OS error."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
