@@ -40,6 +40,8 @@ def _ids(path: Path) -> set[str]:
         return ids
     with path.open("r", encoding="utf-8") as fh:
         for line in fh:
+            if not line.endswith("\n"):
+                continue  # a torn last line: its record is incomplete
             match = ID_PREFIX.match(line)
             if match:
                 ids.add(match.group(1))

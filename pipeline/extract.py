@@ -1,0 +1,178 @@
+"""Batch extraction: news files in, documents and claims appended to the store.
+
+Documents already in the store are recognised by the SHA-256 of their text before any model is
+loaded, so re-running over an unchanged folder is cheap. New documents stream through
+``nlp.pipe`` in chunks, each inside ``nlp.memory_zone()``: Docs become records inside the zone
+and are never touched after it, so memory does not grow with the number of files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .claims import ENTITY_LABELS, Claim, DocumentRecord, Evidence, Provenance, entity_claim
+from .readers import ReadError, SourceDocument, iter_sources
+from .store import ClaimStore
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+ProgressCallback = Callable[[str, str], None]
+
+
+@dataclass
+class ExtractSummary:
+    """What one extract run did."""
+
+    files_read: int = 0
+    documents_new: int = 0
+    skipped_unchanged: int = 0
+    failed: int = 0
+    entities: int = 0
+    claims: int = 0
+    words: int = 0
+    nlp_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.nlp_seconds if self.nlp_seconds > 0 else 0.0
+
+
+def _sentence_bounds(doc: Doc, span: Span) -> tuple[int, int]:
+    """Character range of the sentence holding ``span`` (its line when no parse is present)."""
+    if doc.has_annotation("SENT_START"):
+        sent = span.sent
+        start, end = sent.start_char, sent.end_char
+    else:
+        text = doc.text
+        start = text.rfind("\n", 0, span.start_char) + 1
+        end = text.find("\n", span.end_char)
+        end = len(text) if end < 0 else end
+    while start < end and doc.text[start].isspace():
+        start += 1
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def evidence_for(doc: Doc, doc_id: str, span: Span) -> Evidence:
+    """Evidence of ``span``: exact offsets into the document text and its sentence."""
+    s_start, s_end = _sentence_bounds(doc, span)
+    return Evidence(doc_id=doc_id, start=span.start_char, end=span.end_char, text=span.text,
+                    sentence=doc.text[s_start:s_end], sentence_start=s_start)
+
+
+def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]:
+    """Claims for one processed Doc: an entity claim per ORG, PERSON and PERCENT mention."""
+    claims = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        prov = ent._.provenance or {"stage": "ner", "rule": None, "score": None}
+        provenance = Provenance(stage=prov["stage"], rule=prov["rule"], score=prov["score"],
+                                model=model_info["model"], model_version=model_info["model_version"])
+        claims.append(entity_claim(label=ent.label_, evidence=evidence_for(doc, doc_id, ent),
+                                   provenance=provenance))
+    return claims
+
+
+def pipeline_info(nlp: Language) -> dict[str, str]:
+    """Name and version of the pipeline and of the pretrained model under it."""
+    meta = nlp.meta.get("newsclaims", {})
+    return {
+        "name": meta.get("name", "newsclaims"),
+        "version": meta.get("version", ""),
+        "model": f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '')}",
+        "model_version": nlp.meta.get("version", ""),
+    }
+
+
+def _chunks(items: Iterable[SourceDocument], size: int) -> Iterator[list[SourceDocument]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def extract(
+    inputs: Iterable[str | Path],
+    store_dir: str | Path,
+    *,
+    model: str | None = None,
+    workers: int = 1,
+    batch_size: int = 32,
+    chunk_size: int = 256,
+    on_event: ProgressCallback | None = None,
+    nlp_factory: Callable[[str | None], Language] | None = None,
+) -> ExtractSummary:
+    """Extract claims from every news file under ``inputs`` into the store at ``store_dir``."""
+    notify = on_event or (lambda kind, path: None)
+    summary = ExtractSummary()
+    store = ClaimStore(store_dir)
+    known = store.document_ids()
+
+    def new_sources() -> Iterator[SourceDocument]:
+        for root in inputs:
+            for item in iter_sources(root):
+                if isinstance(item, ReadError):
+                    summary.failed += 1
+                    summary.errors.append(str(item))
+                    notify("failed", str(item))
+                    continue
+                summary.files_read += 1
+                if item.id in known:
+                    summary.skipped_unchanged += 1
+                    notify("skipped", item.path)
+                    continue
+                known.add(item.id)
+                yield item
+
+    pending = new_sources()
+    first = next(pending, None)
+    if first is None:
+        return summary
+    if nlp_factory is None:
+        from . import load as nlp_factory  # deferred: spaCy loads only when there is work
+    nlp = nlp_factory(model)
+    info = pipeline_info(nlp)
+    stream = _prepend(first, pending)
+    with store.writer() as writer:
+        size = chunk_size if workers <= 1 else max(chunk_size, 1024)
+        for chunk in _chunks(stream, size):
+            started = time.perf_counter()
+            with nlp.memory_zone():
+                docs = nlp.pipe(((s.text, s) for s in chunk), as_tuples=True,
+                                batch_size=batch_size, n_process=workers)
+                for doc, source in docs:
+                    claims = doc_claims(doc, source.id, info)
+                    summary.words += sum(1 for t in doc if not t.is_space and not t.is_punct)
+                    summary.entities += sum(1 for c in claims if c.type == "entity")
+                    summary.claims += writer.add(_document_record(source, info), claims)
+                    summary.documents_new += 1
+                    notify("processed", source.path)
+            summary.nlp_seconds += time.perf_counter() - started
+            writer.flush()
+    return summary
+
+
+def _prepend(first: SourceDocument, rest: Iterator[SourceDocument]) -> Iterator[SourceDocument]:
+    yield first
+    yield from rest
+
+
+def _document_record(source: SourceDocument, info: dict[str, Any]) -> DocumentRecord:
+    return DocumentRecord(
+        id=source.id,
+        path=source.path,
+        source=dict(source.metadata),
+        pipeline=dict(info),
+        processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        text=source.text,
+    )
