@@ -1,0 +1,160 @@
+"""Stage newsclaims_entity_cleanup: model and rule candidates in, final ``doc.ents`` out.
+
+The pretrained NER is simulated by presetting ``doc.ents`` on a blank pipeline, so each rule of
+the cleanup is tested alone; the rule stages run for real with the data in ``models/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+import srsly
+from spacy.language import Language
+
+from pipeline.entity_cleanup import Candidate, EntityCleanup, make_entity_priority_filter
+from tests.conftest import MODELS
+
+
+@pytest.fixture(scope="module")
+def cleanup_nlp() -> Language:
+    from pipeline.resources import read_gazetteer, read_records
+
+    nlp = spacy.blank("en")
+    furniture = nlp.add_pipe("newsclaims_page_furniture")
+    furniture.initialize(records=read_records(str(MODELS / "lexicons" / "page_furniture.json")))
+    gazetteer = nlp.add_pipe("span_ruler", name="org_gazetteer",
+                             config={"spans_key": "org_gazetteer", "annotate_ents": False})
+    gazetteer.initialize(lambda: [], nlp=nlp,
+                         patterns=read_gazetteer(str(MODELS / "patterns" / "organizations.jsonl")))
+    percent = nlp.add_pipe("span_ruler", name="percent_rules",
+                           config={"spans_key": "percent_rules", "annotate_ents": False,
+                                   "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
+    percent.initialize(lambda: [], nlp=nlp,
+                       patterns=read_gazetteer(str(MODELS / "patterns" / "percentages.jsonl")))
+    cues = nlp.add_pipe("newsclaims_person_cues")
+    cues.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
+    nlp.add_pipe("newsclaims_cjk_names")
+    cleanup = nlp.add_pipe("newsclaims_entity_cleanup")
+    cleanup.initialize(
+        metric_records=read_records(str(MODELS / "lexicons" / "business_metrics.json")),
+        name_word_records=read_records(str(MODELS / "lexicons" / "name_words.json")))
+    return nlp
+
+
+def run(nlp: Language, text: str, model_ents: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Process ``text`` as if the NER had tagged ``model_ents`` (first occurrence of each)."""
+    doc = nlp.make_doc(text)
+    spans, cursor = [], 0
+    for ent_text, label in model_ents:
+        start = text.index(ent_text, cursor)
+        cursor = start + len(ent_text)
+        spans.append(doc.char_span(start, cursor, label=label))
+    doc.ents = spans
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+@pytest.mark.parametrize(
+    ("text", "model_ents", "expected"),
+    [
+        # possessives and punctuation are trimmed
+        ("Louis Cha Leung-yung’s novel sold well.", [("Louis Cha Leung-yung’s", "PERSON")],
+         [("Louis Cha Leung-yung", "PERSON")]),
+        # an entity never spans a line break
+        ("Acme Holdings\n\nMa said so.", [("Acme Holdings\n\nMa", "ORG")],
+         [("Acme Holdings", "ORG")]),
+        # business metrics are not organisations
+        ("The focus shifts from GMV to Daily Active Users.",
+         [("GMV", "ORG"), ("Daily Active Users", "ORG")], []),
+        # the gazetteer corrects the model's label
+        ("Shares of Alibaba and Pinduoduo fell.", [("Alibaba", "GPE"), ("Pinduoduo", "PERSON")],
+         [("Alibaba", "ORG"), ("Pinduoduo", "ORG")]),
+        # names joined by "&" are separate organisations
+        ("Taobao & Tmall’s market share fell.", [("Taobao & Tmall’s", "ORG")],
+         [("Taobao", "ORG"), ("Tmall", "ORG")]),
+        # a model name that extends a gazetteer name is kept whole
+        ("Alibaba Cloud Intelligence Unit grew.", [("Alibaba Cloud Intelligence Unit", "ORG")],
+         [("Alibaba Cloud Intelligence Unit", "ORG")]),
+        # the qualifier belongs to the percentage
+        ("Share fell from >75% to about 50% and more than 80 per cent.",
+         [("75%", "PERCENT"), ("about 50%", "PERCENT"), ("80 per cent", "PERCENT")],
+         [(">75%", "PERCENT"), ("about 50%", "PERCENT"), ("more than 80 per cent", "PERCENT")]),
+        # an honorific is not part of the name, and marks a person
+        ("Mr Cecil declined to comment.", [("Mr Cecil", "ORG")], [("Cecil", "PERSON")]),
+        # a legal suffix or organisation head word marks an organisation
+        ("Patriot Coal filed for bankruptcy.", [("Patriot Coal", "PERSON")],
+         [("Patriot Coal", "ORG")]),
+        # a person that is the start of an organisation's name in the document is that org
+        ("Miller Kaplan Arase LLP audits it. Miller Kaplan said so.",
+         [("Miller Kaplan Arase LLP", "ORG"), ("Miller Kaplan", "PERSON")],
+         [("Miller Kaplan Arase LLP", "ORG"), ("Miller Kaplan", "ORG")]),
+        # names without capitals, with digits or URLs are dropped
+        ("The treasury said US44.10 was paid.", [("treasury", "ORG"), ("US44.10", "PERSON")], []),
+        # Chinese characters beside a name take its label
+        ("CEO Trudy Shan Dai (戴珊) spoke.", [("Trudy Shan Dai", "PERSON")],
+         [("Trudy Shan Dai", "PERSON"), ("戴珊", "PERSON")]),
+        # names found by cues, with their Chinese names
+        ("CFO Li Bo (李博) and Wan Lin (万霖) left.", [],
+         [("Li Bo", "PERSON"), ("李博", "PERSON"), ("Wan Lin", "PERSON"), ("万霖", "PERSON")]),
+        # a part of a person's full name is that person; a model's one-word guess is replaced
+        ("Trudy Dai Shan leads. It is the first move by Dai, who joined early.",
+         [("Trudy Dai Shan", "PERSON"), ("Dai", "ORG")],
+         [("Trudy Dai Shan", "PERSON"), ("Dai", "PERSON")]),
+        # ... but not when glued to another capitalised word
+        ("Jack Ma spoke. Jack Dorsey did not.", [("Jack Ma", "PERSON")], [("Jack Ma", "PERSON")]),
+        # nothing is tagged inside page furniture
+        ("Advertisement\nAlibaba grew.", [("Advertisement", "ORG"), ("Alibaba", "ORG")],
+         [("Alibaba", "ORG")]),
+        # other labels from the model are kept for later stages
+        ("Alibaba grew on Thursday.", [("Alibaba", "ORG"), ("Thursday", "DATE")],
+         [("Alibaba", "ORG"), ("Thursday", "DATE")]),
+    ],
+)
+def test_cleanup(cleanup_nlp, text, model_ents, expected):
+    assert run(cleanup_nlp, text, model_ents) == expected
+
+
+def test_provenance_names_stage_and_rule(cleanup_nlp):
+    doc = cleanup_nlp.make_doc("Alibaba met Jack Ma.")
+    doc.ents = [doc.char_span(12, 19, label="PERSON")]
+    for _, proc in cleanup_nlp.pipeline:
+        doc = proc(doc)
+    provenance = {e.text: e._.provenance for e in doc.ents}
+    assert provenance["Alibaba"]["stage"] == "org_gazetteer"
+    assert provenance["Alibaba"]["rule"] == "alibaba"
+    assert provenance["Jack Ma"]["stage"] == "ner"
+    assert provenance["Jack Ma"]["rule"] is None
+
+
+def test_offsets_stay_in_original_text(cleanup_nlp):
+    text = "Reading Time:2 minutes\n  Taobao/ Tmall Commerce Group’s CEO Trudy Shan Dai (戴珊)"
+    doc = cleanup_nlp.make_doc(text)
+    for _, proc in cleanup_nlp.pipeline:
+        doc = proc(doc)
+    assert doc.ents
+    for ent in doc.ents:
+        assert text[ent.start_char:ent.end_char] == ent.text
+
+
+@pytest.mark.parametrize(
+    ("candidates", "kept"),
+    [
+        ([("a", 0, 2, 1), ("b", 1, 3, 3)], ["b"]),  # higher priority wins
+        ([("a", 0, 3, 2), ("b", 1, 2, 2)], ["a"]),  # then the longer span
+        ([("a", 0, 2, 2), ("b", 2, 4, 2)], ["a", "b"]),  # no overlap: both
+    ],
+)
+def test_priority_filter(candidates, kept):
+    choose = make_entity_priority_filter()
+    cands = [Candidate(s, e, "ORG", name, None, p, 1.0) for name, s, e, p in candidates]
+    assert [c.stage for c in choose(cands)] == kept
+
+
+def test_round_trip(cleanup_nlp, tmp_path):
+    cleanup: EntityCleanup = cleanup_nlp.get_pipe("newsclaims_entity_cleanup")
+    cleanup.to_disk(tmp_path / "cleanup")
+    nlp = spacy.blank("en")
+    loaded = nlp.add_pipe("newsclaims_entity_cleanup").from_disk(tmp_path / "cleanup")
+    assert loaded.metric_terms == cleanup.metric_terms
+    assert loaded.name_words == cleanup.name_words

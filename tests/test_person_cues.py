@@ -1,0 +1,41 @@
+"""Stage newsclaims_person_cues: names after a job title or before a Chinese-character name."""
+
+import pytest
+import srsly
+
+from pipeline.person_cues import PersonCues
+from tests.conftest import MODELS
+
+
+@pytest.fixture
+def cues(blank_nlp) -> PersonCues:
+    stage = PersonCues(blank_nlp)
+    stage.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
+    return stage
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The group's CFO Li Bo declined to comment.", ["Li Bo"]),
+        ("chairman Joe Tsai said the plan was approved.", ["Joe Tsai"]),
+        ("Analysts met Zhang Yong (张勇) on Monday.", ["Zhang Yong"]),
+        ("Tencent Music Group (腾讯音乐) rose.", []),
+        ("The CEO said the company would grow.", []),
+        ("Sales rose in China last year.", []),
+    ],
+)
+def test_person_cues(cues, blank_nlp, text, expected):
+    doc = cues(blank_nlp(text))
+    assert [s.text for s in doc.spans["person_cues"]] == expected
+    assert all(s.label_ == "PERSON" for s in doc.spans["person_cues"])
+
+
+def test_round_trip(cues, blank_nlp, tmp_path):
+    cues.to_disk(tmp_path / "cues")
+    loaded = PersonCues(blank_nlp).from_disk(tmp_path / "cues")
+    text = "CFO Li Bo and Wang Hai (汪海) attended."
+    original, reloaded = cues(blank_nlp(text)), loaded(blank_nlp(text))
+    assert [s.text for s in reloaded.spans["person_cues"]] == ["Li Bo", "Wang Hai"]
+    assert [s.text for s in reloaded.spans["person_cues"]] == \
+        [s.text for s in original.spans["person_cues"]]

