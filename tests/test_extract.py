@@ -93,3 +93,11 @@ def test_read_errors_are_counted_and_others_processed(nlp, corpus_copy, tmp_path
     summary = extract([corpus_copy], tmp_path / "store", nlp_factory=lambda model: nlp)
     assert summary.failed == 1 and summary.documents_new == 2
     assert summary.errors[0].startswith("empty.txt")
+
+
+def test_two_worker_processes_write_the_same_claims(nlp, corpus_copy, tmp_path):
+    single = extract([corpus_copy], tmp_path / "one", nlp_factory=lambda model: nlp)
+    double = extract([corpus_copy], tmp_path / "two", workers=2, nlp_factory=lambda model: nlp)
+    assert single.claims == double.claims > 0
+    assert sorted(_lines(tmp_path / "one" / "claims.jsonl"), key=lambda c: c["id"]) == \
+        sorted(_lines(tmp_path / "two" / "claims.jsonl"), key=lambda c: c["id"])
