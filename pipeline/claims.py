@@ -110,3 +110,5 @@ class DocumentRecord:
 
 
 ENTITY_LABELS = ("ORG", "PERSON", "PERCENT")
+# doc.spans keys where the claim stages leave their claims (see claim_spans.py).
+CLAIM_KEYS = ("directives", "percentages", "roles")

@@ -91,10 +91,21 @@ def evaluate(
         table.add_row(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}",
                       str(s["tp"]), str(s["fp"]), str(s["fn"]))
     console.print(table)
-    for kind in ("missed", "spurious"):
-        for item in metrics["errors"]["entities"][kind][:show_errors]:
-            console.print(f"{kind}: {item['label']} {item['text']!r} {item['doc']}:{item['start']}",
-                          highlight=False)
+    if "claims" in metrics:
+        claims_table = Table(title="claims")
+        for column in ("type", "P", "R", "F", "TP", "FP", "FN", "slot accuracy"):
+            claims_table.add_column(column, justify="right")
+        for claim_type, s in metrics["claims"].items():
+            slots = "  ".join(f"{k} {'-' if v is None else f'{v:.2f}'}"
+                              for k, v in s["slots"].items())
+            claims_table.add_row(claim_type, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}",
+                                 str(s["tp"]), str(s["fp"]), str(s["fn"]), slots)
+        console.print(claims_table)
+    for section, errors in metrics["errors"].items():
+        for kind, items in errors.items():
+            for item in items[:show_errors]:
+                console.print(f"{section} {kind}: {json.dumps(item, ensure_ascii=False)}",
+                              highlight=False)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -197,28 +197,54 @@ def score_entities(gold_docs: list[GoldDocument], predictions: list[list[Span3]]
     return {"scores": result, "missed": missed, "spurious": spurious}
 
 
+def predict(nlp: Language, docs: list[GoldDocument], labels: Iterable[str],
+            batch_size: int = 32) -> tuple[list[list[Span3]], list[list[dict[str, Any]]]]:
+    """Predicted entity spans and claim records (as stored) for each gold document's text."""
+    from .extract import doc_claims, pipeline_info
+
+    labels = set(labels)
+    info = pipeline_info(nlp)
+    entities, claims = [], []
+    for gold, doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size),
+                         strict=True):
+        entities.append([(e.start_char, e.end_char, e.label_) for e in doc.ents
+                         if e.label_ in labels])
+        claims.append([c.to_dict() for c in doc_claims(doc, gold.name, info)
+                       if c.type != "entity"])
+    return entities, claims
+
+
 def predict_entities(nlp: Language, docs: list[GoldDocument], labels: Iterable[str],
                      batch_size: int = 32) -> list[list[Span3]]:
     """Predicted entity character spans for each gold document's text."""
-    labels = set(labels)
-    predictions = []
-    for doc in nlp.pipe((d.text for d in docs), batch_size=batch_size):
-        predictions.append([(e.start_char, e.end_char, e.label_) for e in doc.ents
-                            if e.label_ in labels])
-    return predictions
+    return predict(nlp, docs, labels, batch_size)[0]
 
 
 def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> dict[str, Any]:
-    """Metrics for ``nlp`` on a gold file: ``{"entities": {...}}`` plus error listings."""
+    """Metrics for ``nlp`` on a gold file: ``{"entities": …, "claims": …}`` plus error listings.
+
+    Claims are scored only where the gold has them (the seed gold, not the NER benchmarks).
+    """
+    from .claim_scoring import AliasResolver, score_claims
+
     docs, labels = read_gold(gold_path, corpus_dir)
-    predictions = predict_entities(nlp, docs, labels)
-    entity_result = score_entities(docs, predictions, labels)
-    return {
+    entity_predictions, claim_predictions = predict(nlp, docs, labels)
+    entity_result = score_entities(docs, entity_predictions, labels)
+    metrics: dict[str, Any] = {
         "entities": entity_result["scores"],
         "errors": {"entities": {"missed": entity_result["missed"],
                                 "spurious": entity_result["spurious"]}},
         "gold": {"path": str(gold_path), "documents": len(docs)},
     }
+    if any(d.claims for d in docs):
+        resolver = AliasResolver.from_file(gold_path.parent / "entities.jsonl")
+        claim_result = score_claims(
+            [(d.name, d.ignore, d.claims, predicted)
+             for d, predicted in zip(docs, claim_predictions, strict=True)], resolver)
+        metrics["claims"] = claim_result["scores"]
+        metrics["errors"]["claims"] = {k: claim_result[k]
+                                       for k in ("missed", "spurious", "slot_errors")}
+    return metrics
 
 
 def iter_metric_rows(metrics: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

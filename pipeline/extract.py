@@ -16,7 +16,16 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .claims import ENTITY_LABELS, Claim, DocumentRecord, Evidence, Provenance, entity_claim
+from .claims import (
+    CLAIM_KEYS,
+    ENTITY_LABELS,
+    Claim,
+    DocumentRecord,
+    Evidence,
+    Provenance,
+    entity_claim,
+    stable_id,
+)
 from .readers import ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 
@@ -71,8 +80,19 @@ def evidence_for(doc: Doc, doc_id: str, span: Span) -> Evidence:
 
 
 def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]:
-    """Claims for one processed Doc: an entity claim per ORG, PERSON and PERCENT mention."""
+    """Claims for one processed Doc: an entity claim per ORG, PERSON and PERCENT mention,
+    then the claims the claim stages left in ``doc.spans`` (directives, percentages, roles)."""
     claims = []
+    for key in CLAIM_KEYS:
+        for span in doc.spans.get(key, []):
+            claim = span._.claim
+            provenance = Provenance(stage=f"newsclaims_{key}", rule=claim["rule"],
+                                    score=claim["score"], model=model_info["model"],
+                                    model_version=model_info["model_version"])
+            claims.append(Claim(
+                id=stable_id(doc_id, claim["type"], span.start_char, span.end_char),
+                type=claim["type"], evidence=evidence_for(doc, doc_id, span),
+                provenance=provenance, fields=dict(claim["fields"])))
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue

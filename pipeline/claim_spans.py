@@ -1,0 +1,36 @@
+"""How claim stages hand their claims to the store: spans in ``doc.spans[key]`` with
+``span._.claim`` = {"type", "fields", "rule", "score"}.
+
+The span is the claim's evidence. Fields that name an entity hold a mention dict
+(``mention(span)``: text, label and character offsets), so a store can link it later.
+"""
+
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from . import _extensions  # noqa: F401  (registers Span._.claim)
+from .claims import CLAIM_KEYS
+
+__all__ = ["CLAIM_KEYS", "add_claim", "mention"]
+
+
+def mention(span: Span | None) -> dict[str, Any] | None:
+    """A JSON-ready reference to an entity mention (None stays None)."""
+    if span is None:
+        return None
+    return {"text": span.text, "label": span.label_, "start": span.start_char,
+            "end": span.end_char}
+
+
+def add_claim(doc: Doc, key: str, evidence: Span, claim_type: str, fields: dict[str, Any], *,
+              rule: str, score: float) -> Span:
+    """Append a claim span to ``doc.spans[key]`` and return it."""
+    span = Span(doc, evidence.start, evidence.end, label=claim_type, span_id=rule)
+    span._.claim = {"type": claim_type, "fields": fields, "rule": rule, "score": score}
+    group = doc.spans[key] if key in doc.spans else None
+    if group is None:
+        doc.spans[key] = [span]
+    else:
+        group.append(span)
+    return span
