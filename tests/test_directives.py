@@ -1,0 +1,117 @@
+"""Stage newsclaims_directives on the real pipeline: sentences written for these tests in the
+style of business news (not from the seed articles) → the directives they state, or none."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.directives import DirectiveFinder
+
+pytestmark = pytest.mark.integration
+
+
+def directives(nlp, text: str) -> list[tuple[str, str | None, str]]:
+    doc = nlp(text)
+    out = []
+    for span in doc.spans["directives"]:
+        fields = span._.claim["fields"]
+        assert doc.text[span.start_char:span.end_char] == span.text
+        actor = fields["actor"]["text"] if fields["actor"] else None
+        out.append((fields["action"], actor, fields["status"]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tencent Holdings has merged its cloud and smart-industry units into a new business group.",
+         [("merge", "Tencent Holdings", "done")]),
+        ("JD.com will spin off its logistics arm next year.", [("spin_off", "JD.com", "planned")]),
+        ("ByteDance has set up a new e-commerce unit for Southeast Asia.",
+         [("establish", "ByteDance", "done")]),
+        ("Baidu plans to shift resources from search to artificial intelligence.",
+         [("shift", "Baidu", "planned")]),
+        ("Pinduoduo appointed Chen Lei as its chief executive.", [("appoint", "Pinduoduo", "done")]),
+        ("Meituan said it would focus on grocery delivery and cut management layers.",
+         [("refocus", "Meituan", "planned"), ("cut", "Meituan", "planned")]),
+        ("Xiaomi founder Lei Jun called for a sweeping overhaul of the company's sales network.",
+         [("suggest", "Lei Jun", "suggested")]),
+        ("NetEase chief executive William Ding urged managers to cut costs and flatten the hierarchy.",
+         [("suggest", "William Ding", "suggested")]),
+        ("JD.com restructured its retail business in 2019.", [("restructure", "JD.com", "done")]),
+        ("Kuaishou will reorganise its commercial team into three business lines.",
+         [("restructure", "Kuaishou", "planned")]),
+        ("Lenovo has established a research centre for its server business in Shenzhen.",
+         [("establish", "Lenovo", "done")]),
+        ("Trip.com will list its shares in Hong Kong.", [("list", "Trip.com", "planned")]),
+        ("Ant Group said the heads of its lending units will report to its chief executive.",
+         [("change_reporting", "Ant Group", "planned")]),
+        ("Huawei will invest more in its chip business.", [("invest", "Huawei", "planned")]),
+        ("Tesla founder Elon Musk suggested a leaner structure for the company.",
+         [("suggest", "Elon Musk", "suggested")]),
+        ("Sony has restructured its electronics division and created a new gaming unit.",
+         [("restructure", "Sony", "done"), ("establish", "Sony", "done")]),
+        ("Walmart will exit its business in Argentina.", [("enter_or_exit", "Walmart", "planned")]),
+        ("The company's chairman said deep changes are necessary.",
+         [("change", None, "suggested")]),
+        ("Samsung Electronics has named Han Jong-hee as its co-chief executive.",
+         [("appoint", "Samsung Electronics", "done")]),
+        ("Didi said it would shift its focus to international markets.",
+         [("shift", "Didi", "planned")]),
+    ],
+)
+def test_directives_found(nlp, text, expected):
+    assert directives(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts expect Alibaba to restructure its cloud unit next year.",  # expectation
+        "Tencent did not restructure its gaming division.",  # negation
+        "Will Baidu spin off its AI chip unit?",  # question
+        "Shares of Meituan fell 4% on Monday.",  # a fact, no decision
+        "The reshuffle could lead to a slowdown in growth.",  # effect, hedged
+        "Kuaishou's chairman believes the company is undervalued.",  # opinion
+        "Two years ago, Alibaba merged its Taobao and Tmall teams.",  # the past
+        "The company called for an emergency board meeting.",  # a meeting, not a strategy
+        "The new structure is expected to improve efficiency.",  # expected effect
+        "Investors think JD.com should spin off its logistics arm.",  # opinion
+        "Revenue at Pinduoduo grew 40% in the third quarter.",  # a result
+        "Xiaomi sold 10 million phones in India last year.",  # a fact
+        "In the past, traffic was directed to Tmall.",  # past description
+    ],
+)
+def test_no_directive(nlp, text):
+    assert directives(nlp, text) == []
+
+
+def test_enumeration_gives_one_directive_per_item(nlp):
+    text = ("The chairman laid out three priorities for Baidu: expanding cloud services, "
+            "cutting costs and returning to search.")
+    doc = nlp(text)
+    items = [s.text for s in doc.spans["directives"]]
+    assert items == ["expanding cloud services", "cutting costs", "returning to search"]
+    targets = {t["text"] for s in doc.spans["directives"] for t in s._.claim["fields"]["targets"]}
+    assert targets == {"Baidu"}
+
+
+def test_shift_records_where_it_comes_from(nlp):
+    text = ("Jack Ma told executives that Taobao must change. "
+            "Traffic will shift back to Taobao from Tmall.")
+    doc = nlp(text)
+    (span,) = doc.spans["directives"]
+    assert span._.claim["fields"]["action"] == "shift"
+    assert span._.claim["fields"]["from"] == "Tmall"
+
+
+def test_headline_yields_no_directive(nlp):
+    doc = nlp("Alibaba reorganises its retail platforms\nThe group said little else.")
+    assert list(doc.spans["directives"]) == []
+
+
+def test_round_trip(nlp, tmp_path):
+    stage: DirectiveFinder = nlp.get_pipe("newsclaims_directives")
+    stage.to_disk(tmp_path / "directives")
+    loaded = DirectiveFinder().from_disk(tmp_path / "directives")
+    assert loaded.lexicon == stage.lexicon
