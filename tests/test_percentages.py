@@ -1,0 +1,214 @@
+"""Stage newsclaims_percentages on the real pipeline: a claim per PERCENT with what it measures."""
+
+import json
+
+import pytest
+import srsly
+
+from pipeline.percentages import RULE_SCORES, Percentages
+from tests.conftest import CORPUS, MODELS, SEED_GOLD
+
+pytestmark = pytest.mark.integration
+
+FIELDS = ("value", "range", "qualifier", "unit", "subject", "metric", "when", "from", "to",
+          "direction")
+
+
+def expect(value, qualifier, subject, metric, when, *, unit="percent", value_range=None,
+           change=(None, None), direction=None):
+    """Expected claim fields; ``subject`` is the owner's text (or None)."""
+    return {"value": value, "range": value_range, "qualifier": qualifier, "unit": unit,
+            "subject": subject, "metric": metric, "when": when, "from": change[0],
+            "to": change[1], "direction": direction}
+
+
+# Sentences written for this test in the style of business news (not from the seed articles).
+CASES = [
+    # "per cent"; "revenue at X rose"
+    ("Revenue at Siemens rose 12 per cent in the third quarter.", "12 per cent",
+     expect(12.0, "exactly", "Siemens", "Revenue", "the third quarter", direction="up")),
+    # "percent" with a qualifier; possessive owner
+    ("Microsoft's cloud revenue grew more than 20 percent in the fourth quarter.",
+     "more than 20 percent",
+     expect(20.0, "more_than", "Microsoft", "cloud revenue", "the fourth quarter",
+            direction="up")),
+    # percentage points; no owner; the verb's object is what changed
+    ("The central bank raised interest rates by 0.75 percentage points on Wednesday.",
+     "0.75 percentage points",
+     expect(0.75, "exactly", None, "interest rates", "Wednesday", unit="percentage_points",
+            direction="up")),
+    # a range modifying a change noun: "a 10-15% increase in revenue at X"
+    ("Analysts expect a 10-15% increase in revenue at Nestle next year.", "10-15%",
+     expect(10.0, "exactly", "Nestle", "revenue", "next year", value_range=[10.0, 15.0],
+            direction="up")),
+    # "between 52% and 54%": a range; "its" resolved to nobody (no named owner)
+    ("The chipmaker said its gross margin would be between 52% and 54% in the third quarter.",
+     "52% and 54%",
+     expect(52.0, "exactly", None, "gross margin", "the third quarter",
+            value_range=[52.0, 54.0])),
+    # a number written as a word; no subject
+    ("Inflation eased to about five percent in March.", "about five percent",
+     expect(5.0, "about", None, "Inflation", "March", direction="down")),
+    # a hyphenated word number
+    ("Siemens Energy's order intake grew twenty-five percent last year.", "twenty-five percent",
+     expect(25.0, "exactly", "Siemens Energy", "order intake", "last year", direction="up")),
+    # "X's shares fell 3% on Tuesday"
+    ("Tesla's shares fell 3% on Tuesday.", "3%",
+     expect(3.0, "exactly", "Tesla", "shares", "Tuesday", direction="down")),
+    # "shares of X"; the date is not right after the percentage
+    ("Shares of Nvidia jumped 8% in early trading on Thursday.", "8%",
+     expect(8.0, "exactly", "Nvidia", "Shares", "Thursday", direction="up")),
+    # a compound owner; the direction comes from "higher"
+    ("Apple shares closed 2.5% higher on Friday.", "2.5%",
+     expect(2.5, "exactly", "Apple", "shares", "Friday", direction="up")),
+    # "a 5% stake in Y": the holder owns the stake
+    ("Berkshire Hathaway bought a 5% stake in Occidental Petroleum last year.", "5%",
+     expect(5.0, "exactly", "Berkshire Hathaway", "stake", "last year")),
+    # an organisation as the verb's subject, the object as the metric
+    ("Alibaba raised revenue 10% in 2022.", "10%",
+     expect(10.0, "exactly", "Alibaba", "revenue", "2022", direction="up")),
+    # a decrease stated with two percentages: from/to on both
+    ("Unilever's operating margin narrowed to 16.5% from 18.2% a year earlier.", "16.5%",
+     expect(16.5, "exactly", "Unilever", "operating margin", None, change=(18.2, 16.5),
+            direction="down")),
+    ("Unilever's operating margin narrowed to 16.5% from 18.2% a year earlier.", "18.2%",
+     expect(18.2, "exactly", "Unilever", "operating margin", "a year earlier",
+            change=(18.2, 16.5), direction="down")),
+    # an increase with from/to and a date after each percentage
+    ("Euro zone inflation slowed to 2.4% in November from 2.9% in October.", "2.9%",
+     expect(2.9, "exactly", None, "Euro zone inflation", "October", change=(2.9, 2.4),
+            direction="down")),
+    ("In the quarter, gross margin improved to 45.1% from 43.2% a year ago.", "45.1%",
+     expect(45.1, "exactly", None, "gross margin", "the quarter", change=(43.2, 45.1),
+            direction="up")),
+    # "compared with" gives the starting value
+    ("Operating margin at Toyota came in at 11.9 percent, compared with 7.5 percent a year "
+     "earlier.", "11.9 percent",
+     expect(11.9, "exactly", "Toyota", "Operating margin", None, change=(7.5, 11.9),
+            direction="up")),
+    # a sentence with no owner at all
+    ("Unemployment rose to 4.1% in June.", "4.1%",
+     expect(4.1, "exactly", None, "Unemployment", "June", direction="up")),
+    # "its" resolved to the reporting company; a temporal phrase joined to a date
+    ("Sony said its operating profit fell nearly 30% so far this year.", "nearly 30%",
+     expect(30.0, "nearly", "Sony", "operating profit", "so far this year", direction="down")),
+    ("Amazon cut its workforce by 5% this year.", "5%",
+     expect(5.0, "exactly", "Amazon", "workforce", "this year", direction="down")),
+    # a part of something: "40% of X's revenue"
+    ("About 40% of Alibaba's revenue comes from its domestic marketplaces.", "About 40%",
+     expect(40.0, "about", "Alibaba", "revenue", None)),
+    # two organisations own the measure together
+    ("Microsoft and Google together control about 65% of the cloud market.", "about 65%",
+     expect(65.0, "about", "Microsoft and Google", "cloud market", None)),
+    # a change noun whose object names the metric
+    ("Meta reported a 23% rise in quarterly revenue on Wednesday.", "23%",
+     expect(23.0, "exactly", "Meta", "quarterly revenue", "Wednesday", direction="up")),
+    # "whose" resolved to the name the relative clause describes
+    ("Toyota, whose operating profit rose 20% in the period, raised its forecast.", "20%",
+     expect(20.0, "exactly", "Toyota", "operating profit", None, direction="up")),
+    # the company that says it owns the figure
+    ("Vodafone said revenue rose 3% in the first half.", "3%",
+     expect(3.0, "exactly", "Vodafone", "revenue", "the first half", direction="up")),
+    # a metric with a prepositional complement
+    ("JPMorgan's return on equity was 17% in 2023.", "17%",
+     expect(17.0, "exactly", "JPMorgan", "return on equity", "2023")),
+    # a level, not a change
+    ("The Bank of England held interest rates at 5.25% on Thursday.", "5.25%",
+     expect(5.25, "exactly", "Bank of England", "interest rates", "Thursday")),
+    # "over the past year" is a period; "compared with the same period" is not a time
+    ("Home prices rose 5% over the past year.", "5%",
+     expect(5.0, "exactly", None, "Home prices", "the past year", direction="up")),
+    ("Airbnb's bookings grew 12% compared with the same period last year.", "12%",
+     expect(12.0, "exactly", "Airbnb", "bookings", None, direction="up")),
+    # a level noun: the percentage stands in for "a seven-year low"
+    ("The unemployment rate fell to a seven-year low of 5.3% in May.", "5.3%",
+     expect(5.3, "exactly", None, "unemployment rate", "May", direction="down")),
+]
+
+
+def claim_for(doc, evidence):
+    matches = [s for s in doc.spans["percentages"] if s.text == evidence]
+    assert len(matches) == 1, [s.text for s in doc.spans["percentages"]]
+    return matches[0]._.claim
+
+
+@pytest.mark.parametrize(("text", "evidence", "expected"), CASES,
+                         ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(CASES)])
+def test_percentage_claims(nlp, text, evidence, expected):
+    claim = claim_for(nlp(text), evidence)
+    fields = dict(claim["fields"])
+    fields["subject"] = fields["subject"]["text"] if fields["subject"] else None
+    assert {k: fields[k] for k in FIELDS} == expected
+    assert claim["type"] == "percentage"
+    metric_rule, subject_rule = claim["rule"].split(":")
+    assert metric_rule in RULE_SCORES and subject_rule in RULE_SCORES
+    assert 0 < claim["score"] <= 1
+
+
+def test_every_percent_entity_gets_exactly_one_claim(nlp):
+    doc = nlp("Sales rose 7 percent and costs fell at least 2%. Margins were 10-15% in 2022.")
+    percents = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERCENT"]
+    claims = [(s.start_char, s.end_char) for s in doc.spans["percentages"]]
+    assert claims == percents and len(claims) == 3
+    assert [s._.claim["fields"]["qualifier"] for s in doc.spans["percentages"]] == [
+        "exactly", "at_least", "exactly"]
+
+
+def test_subject_offsets_point_into_the_text(nlp):
+    """Mentions keep absolute character offsets, also after earlier sentences and for groups."""
+    text = ("Markets were calm on Monday. Microsoft and Google together control about 65% of "
+            "the cloud market.\nTesla's shares fell 3% on Tuesday, while revenue at Siemens "
+            "rose 12 per cent.")
+    doc = nlp(text)
+    subjects = [s._.claim["fields"]["subject"] for s in doc.spans["percentages"]]
+    assert [s["text"] for s in subjects] == ["Microsoft and Google", "Tesla", "Siemens"]
+    for subject in subjects:
+        assert doc.text[subject["start"]:subject["end"]] == subject["text"]
+        assert subject["label"] == "ORG"
+    for span in doc.spans["percentages"]:
+        assert doc.text[span.start_char:span.end_char] == span.text
+        assert span.label_ == "percentage"
+
+
+def test_seed_article_claims_match_the_gold(nlp):
+    gold = [json.loads(line) for line in SEED_GOLD.read_text(encoding="utf-8").splitlines()]
+    for record in gold:
+        wanted = [c for c in record["claims"] if c["type"] == "percentage"]
+        doc = nlp((CORPUS / record["doc"]).read_text(encoding="utf-8"))
+        got = {(s.start_char, s.end_char): s._.claim["fields"] for s in doc.spans["percentages"]}
+        for claim in wanted:
+            fields = got[(claim["evidence"]["start"], claim["evidence"]["end"])]
+            assert fields["value"] == claim["value"]
+            assert fields["qualifier"] == claim["qualifier"]
+            assert fields["subject"]["text"] == claim["subject"]
+            assert fields["metric"] == claim["metric"]
+            assert fields["when"] == claim["when"]
+        if wanted:
+            changes = {(f["from"], f["to"], f["direction"]) for f in got.values()}
+            assert changes == {(75.0, 50.0, "down")}
+
+
+def test_to_disk_from_disk_round_trip(nlp, tmp_path):
+    stage = nlp.get_pipe("newsclaims_percentages")
+    stage.to_disk(tmp_path / "stage")
+    assert srsly.read_json(tmp_path / "stage" / "percentage_cues.json") == srsly.read_json(
+        MODELS / "lexicons" / "percentage_cues.json")
+    loaded = Percentages(nlp, "newsclaims_percentages").from_disk(tmp_path / "stage")
+    assert loaded.lexicon == stage.lexicon
+    assert loaded.cues == stage.cues
+    text = "Unilever's operating margin narrowed to 16.5% from 18.2% a year earlier."
+    reference = nlp(text)
+    expected = [s._.claim for s in reference.spans["percentages"]]
+    assert len(expected) == 2
+    doc = nlp(text)
+    loaded(doc)
+    assert [s._.claim for s in doc.spans["percentages"]] == expected
+
+
+def test_without_a_lexicon_the_stage_still_reads_numbers(nlp):
+    doc = nlp("Revenue at Siemens rose about 12% in the third quarter.")
+    bare = Percentages(nlp, "bare")
+    bare(doc)
+    fields = doc.spans["percentages"][0]._.claim["fields"]
+    assert (fields["value"], fields["qualifier"], fields["unit"]) == (12.0, "exactly", "percent")
+    assert fields["metric"] == "Revenue"
