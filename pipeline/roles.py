@@ -1,0 +1,413 @@
+"""Stage ``newsclaims_roles``: a person's position in an organisation, as role claims.
+
+Titles ("chief executive", "co-founders", "Head") come from the title lexicon
+(``models/lexicons/role_titles.json``) and are written on their tokens as ``token._.role_title``
+(the canonical role; ``token._.role_verb`` for verbs such as "founded"). Matcher patterns in
+``models/patterns/roles.jsonl`` then find the shapes news uses to tie a PERSON to an ORG through a
+title: apposition, possessive, title first, copula, appointment and founding verbs. Each record
+names the slot of every pattern token (person, org, title, scope) in its ``slots`` list. A title is
+read once: when several shapes claim it, the record with the higher ``priority`` wins ("Liu Yiman,
+Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Claims go to
+``doc.spans[spans_key]``.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, filter_spans
+
+from .claim_spans import add_claim, mention
+
+# Token attributes this stage writes and its patterns read. They belong in _extensions.py with
+# the others; until then they are registered here, once.
+NON_TITLE = "non_title"
+PLURAL = "|pl"
+HYPHENS = {"-", "‐", "–"}
+JOINERS = {"and", "&", "/"}
+POSSESSIVES = {"'s", "’s", "'", "’"}
+OPEN_BRACKETS = {"(", "（"}
+CLOSE_BRACKETS = {")", "）"}
+SLOTS = {"", "person", "org", "title", "scope"}
+
+
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title (or role verb) in the text: tokens ``start:end`` (with modifiers) and its role."""
+
+    start: int
+    end: int
+    role: str
+    plural: bool
+    verb: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One (person, title, org) reading of a pattern match."""
+
+    match: int
+    rule: str
+    priority: int
+    length: int
+    title: Title
+    person: Span
+    org: Span
+    start: int
+    end: int
+    score: float
+
+
+def plural_forms(term: str) -> list[str]:
+    """Plurals of a title's last word: chairman -> chairmen, CEO -> CEOs, boss -> bosses."""
+    head, _, last = term.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    low = last.lower()
+    if low.endswith("person"):
+        forms = [last[:-6] + "people", last + "s"]
+    elif low.endswith("man"):
+        forms = [last[:-3] + "men"]
+    elif low.endswith(("s", "sh", "ch", "x")):
+        forms = [last + "es"]
+    elif low.endswith("y") and low[-2:-1] not in {"a", "e", "i", "o", "u"}:
+        forms = [last[:-1] + "ies"]
+    else:
+        forms = [last + "s"]
+    return [prefix + form for form in forms]
+
+
+class RoleClaims:
+    """Tag titles from the lexicon, match role shapes, write one claim per (person, role, org)."""
+
+    def __init__(self, nlp: Language, name: str = "newsclaims_roles", *,
+                 spans_key: str = "roles") -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.tokenizer = nlp.tokenizer
+        self.spans_key = spans_key
+        self.lexicon: dict[str, Any] = {}
+        self.records: list[dict[str, Any]] = []
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.roles: dict[str, str] = {}
+        self.modifiers: set[str] = set()
+        self.blockers: set[str] = set()
+        self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = Matcher(nlp.vocab, validate=True)
+
+    # -- data -------------------------------------------------------------------------------
+    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
+                   nlp: Language | None = None, lexicon: dict[str, Any] | None = None,
+                   patterns: Iterable[dict[str, Any]] | None = None) -> None:
+        """Load the title lexicon ({"records": [{"id", "role", "terms"}], ...}) and patterns."""
+        self.set_data(lexicon or {}, list(patterns or []))
+
+    def set_data(self, lexicon: dict[str, Any], records: list[dict[str, Any]]) -> None:
+        self.lexicon = dict(lexicon)
+        self.modifiers = {w.lower() for w in self.lexicon.get("modifiers", [])}
+        self.blockers = {w.lower() for w in self.lexicon.get("blockers", [])}
+        self.roles = {}
+        self.title_matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        self.verb_matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        for record in self.lexicon.get("records", []):
+            rid = record["id"]
+            self.roles[rid] = record["role"]
+            terms = [t.lower() for t in record.get("terms", [])]
+            plurals = [p.lower() for t in terms for p in plural_forms(t)]
+            self.title_matcher.add(rid, self._docs(terms))
+            self.title_matcher.add(rid + PLURAL, self._docs(p for p in plurals if p not in terms))
+            if record.get("verbs"):
+                self.verb_matcher.add(rid, self._docs(v.lower() for v in record["verbs"]))
+        non_titles = [t.lower() for t in self.lexicon.get("non_titles", [])]
+        if non_titles:
+            self.title_matcher.add(NON_TITLE, self._docs(non_titles))
+        self.records = list(records)
+        self.by_id = {}
+        self.matcher = Matcher(self.vocab, validate=True)
+        for record in self.records:
+            slots, pattern = record["slots"], record["pattern"]
+            if len(slots) != len(pattern) or not set(slots) <= SLOTS:
+                raise ValueError(f"roles pattern {record['id']!r}: one slot per token, out of "
+                                 f"{sorted(SLOTS)}")
+            self.by_id[record["id"]] = record
+            self.matcher.add(record["id"], [pattern], greedy="LONGEST")
+
+    def _docs(self, terms: Iterable[str]) -> list[Doc]:
+        return [self.tokenizer(term) for term in dict.fromkeys(terms)]
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "lexicon.json", self.lexicon)
+        srsly.write_jsonl(path / "patterns.jsonl", self.records)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "RoleClaims":
+        path = ensure_path(path)
+        self.set_data(srsly.read_json(path / "lexicon.json"),
+                      list(srsly.read_jsonl(path / "patterns.jsonl")))
+        return self
+
+    # -- titles -----------------------------------------------------------------------------
+    def tag_titles(self, doc: Doc) -> tuple[list[Title], list[Title]]:
+        """Find titles and role verbs and write them on their tokens (clearing older tags)."""
+        for token in doc:
+            if token._.role_title or token._.role_verb:
+                token._.role_title = token._.role_verb = ""
+        titles = self._find(doc, self.title_matcher, verb=False)
+        verbs = self._find(doc, self.verb_matcher, verb=True)
+        for title in titles:
+            for token in doc[title.start:title.end]:
+                token._.role_title = title.role
+        for first, second in zip(titles, titles[1:], strict=False):
+            if second.start == first.end + 1 and doc[first.end].lower_ in JOINERS:
+                doc[first.end]._.role_title = "+"  # "founder and chief executive": one title slot
+        for verb in verbs:
+            for token in doc[verb.start:verb.end]:
+                token._.role_verb = verb.role
+        return titles, verbs
+
+    def _find(self, doc: Doc, matcher: PhraseMatcher, *, verb: bool) -> list[Title]:
+        spans = filter_spans([Span(doc, s, e, label=k) for k, s, e in matcher(doc)])
+        starts = {s.start for s in spans if s.label_ != NON_TITLE}
+        found = []
+        for span in spans:
+            key = span.label_
+            if key == NON_TITLE or (not verb and (self._blocked(doc, span.start)
+                                                  or self._modifies_noun(doc, span.end, starts))):
+                continue
+            rid, plural = (key[:-len(PLURAL)], True) if key.endswith(PLURAL) else (key, False)
+            start = span.start if verb else self._with_modifiers(doc, span.start)
+            found.append(Title(start, span.end, self.roles[rid], plural, verb))
+        return found
+
+    def _previous_word(self, doc: Doc, i: int) -> int:
+        """Index of the word before token ``i``, stepping over one hyphen (-1 if none)."""
+        j = i - 1
+        if j >= 1 and doc[j].text in HYPHENS and not doc[j - 1].whitespace_:
+            j -= 1
+        return j
+
+    def _blocked(self, doc: Doc, start: int) -> bool:
+        """A title right after "deputy", "assistant", ... is someone else's (deputy CEO)."""
+        j = self._previous_word(doc, start)
+        return j >= 0 and doc[j].lower_ in self.blockers
+
+    @staticmethod
+    def _modifies_noun(doc: Doc, end: int, title_starts: set[int]) -> bool:
+        """A title word before a lower-case noun describes that noun: CEO pay, chief rival."""
+        if end >= len(doc) or end in title_starts:
+            return False
+        nxt = doc[end]
+        return nxt.pos_ == "NOUN" and nxt.is_alpha and nxt.is_lower
+
+    def _with_modifiers(self, doc: Doc, start: int) -> int:
+        """Extend a title left over modifiers: "former CEO", "interim chief executive", "co-CEO"."""
+        while True:
+            j = self._previous_word(doc, start)
+            if j < 0 or doc[j].lower_ not in self.modifiers or doc[j].ent_type_ in {"ORG",
+                                                                                    "PERSON"}:
+                return start
+            start = j
+
+    # -- matching ---------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[self.spans_key] = []
+        titles, verbs = self.tag_titles(doc)
+        if not titles and not verbs:
+            return doc
+        ents = {i: ent for ent in doc.ents if ent.label_ in {"PERSON", "ORG"}
+                for i in range(ent.start, ent.end)}
+        candidates: list[Candidate] = []
+        for n, (match_id, start, end, alignment) in enumerate(
+                self.matcher(doc, with_alignments=True)):
+            record = self.by_id[self.vocab.strings[match_id]]
+            candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
+                                               verbs, ents))
+        for cand in self._resolve(candidates):
+            fields = {"person": mention(cand.person), "role": cand.title.role,
+                      "role_text": doc[cand.title.start:cand.title.end].text,
+                      "org": mention(cand.org)}
+            add_claim(doc, self.spans_key, evidence=doc[cand.start:cand.end], claim_type="role",
+                      fields=fields, rule=cand.rule, score=cand.score)
+        return doc
+
+    def _read_match(self, doc: Doc, n: int, record: dict[str, Any], start: int, end: int,
+                    alignment: list[int], titles: list[Title], verbs: list[Title],
+                    ents: dict[int, Span]) -> list[Candidate]:
+        """The (person, title, org) readings of one match, one per person and title."""
+        if any(t.is_space or "\n" in t.whitespace_ for t in doc[start:end - 1]):
+            return []
+        by_slot: dict[str, list[int]] = defaultdict(list)
+        for offset, index in enumerate(alignment):
+            by_slot[record["slots"][index]].append(start + offset)
+        slot_titles = [t for t in (verbs if _is_verb_pattern(record) else titles)
+                       if any(t.start <= i < t.end for i in by_slot["title"])]
+        persons = _entities(doc, by_slot["person"], ents, "PERSON")
+        orgs = _entities(doc, by_slot["org"], ents, "ORG")
+        if not slot_titles or not persons or not orgs:
+            return []
+        org = min(orgs, key=lambda o: min(abs(o.start - t.end) for t in slot_titles))
+        if org.end < len(doc) and doc[org.end].text in HYPHENS and not doc[org.end - 1].whitespace_:
+            return []  # "Alibaba-backed": the name describes something else
+        if end <= org.end or org.end in by_slot["scope"]:
+            org = _owned_org(doc, org, ents)
+        persons = [p for p in persons if p.end <= org.start or org.end <= p.start]
+        plural = any(t.plural for t in slot_titles) or not record.get("list_needs_plural", True)
+        if persons and record.get("list") and plural:
+            persons = _extend_list(doc, persons, record["list"], ents)
+        scope = by_slot["scope"]
+        result = []
+        for title in slot_titles:
+            for person in persons:
+                first = min([person.start, title.start, org.start, *scope])
+                last = max([person.end, title.end, org.end, *(i + 1 for i in scope)])
+                result.append(Candidate(n, record["id"], int(record.get("priority", 1)),
+                                        end - start, title, person, org, first, last,
+                                        float(record.get("score", 0.8))))
+        return result
+
+    @staticmethod
+    def _resolve(candidates: list[Candidate]) -> list[Candidate]:
+        """One reading per title (highest priority, then longest match) and one claim per
+        evidence span: of coordinated titles ("founder and CEO") the one nearest the name."""
+        best: dict[Title, tuple[int, int, int]] = {}
+        for cand in candidates:
+            rank = (cand.priority, cand.length, -cand.match)
+            if cand.title not in best or rank > best[cand.title]:
+                best[cand.title] = rank
+        by_span: dict[tuple[int, int], Candidate] = {}
+        for cand in candidates:
+            if best[cand.title] != (cand.priority, cand.length, -cand.match):
+                continue
+            kept = by_span.get((cand.start, cand.end))
+            if kept is None or _distance(cand) < _distance(kept):
+                by_span[(cand.start, cand.end)] = cand
+        return sorted(by_span.values(), key=lambda c: (c.start, c.end))
+
+
+def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
+    """The organisation after a possessive one: "CEO of Alibaba's rival JD.com" is JD.com."""
+    i = org.end
+    if i >= len(doc) or doc[i].lower_ not in POSSESSIVES:
+        return org
+    for j in range(i + 1, min(i + 8, len(doc))):
+        ent = ents.get(j)
+        if ent is not None:
+            return ent if ent.label_ == "ORG" and ent.start == j else org
+        if not doc[j].is_alpha or doc[j]._.role_title:
+            return org
+    return org
+
+
+def _distance(cand: Candidate) -> int:
+    """Tokens between a claim's title and its person."""
+    return max(cand.title.start - cand.person.end, cand.person.start - cand.title.end, 0)
+
+
+def _is_verb_pattern(record: dict[str, Any]) -> bool:
+    return any("role_verb" in token.get("_", {}) for token in record["pattern"])
+
+
+def _entities(doc: Doc, indices: list[int], ents: dict[int, Span], label: str) -> list[Span]:
+    """The entities of ``label`` under the slot's tokens, without title words at their edges;
+    a name in Chinese characters in brackets after a romanised name stands for that name."""
+    found: dict[int, Span] = {}
+    for i in indices:
+        ent = ents.get(i)
+        if ent is None or ent.label_ != label:
+            continue
+        ent = _romanised(doc, ent, ents)
+        start, end = ent.start, ent.end
+        while start < end and doc[start]._.role_title:
+            start += 1
+        while end > start and doc[end - 1]._.role_title:
+            end -= 1
+        if start < end:
+            found[start] = ent if (start, end) == (ent.start, ent.end) else Span(
+                doc, start, end, label=ent.label_)
+    return list(found.values())
+
+
+def _romanised(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span:
+    """A bracketed name after a romanised one is that person: "Li Bo (李博)" is Li Bo."""
+    if ent.label_ == "PERSON" and ent.start >= 2 and doc[ent.start - 1].text in OPEN_BRACKETS:
+        before = ents.get(ent.start - 2)
+        if before is not None and before.label_ == "PERSON":
+            return before
+    return ent
+
+
+def _extend_list(doc: Doc, persons: list[Span], direction: str,
+                 ents: dict[int, Span]) -> list[Span]:
+    """Add the names listed with the matched one: co-founders Jack Ma and Joe Tsai."""
+    result = list(persons)
+    if direction == "after":
+        i = max(p.end for p in persons)
+        while True:
+            i = _skip_bracketed_name(doc, i, ents)
+            j = i
+            if j < len(doc) and doc[j].text == ",":
+                j += 1
+            if j < len(doc) and doc[j].lower_ in {"and", "&"}:
+                j += 1
+            nxt = ents.get(j)
+            if j == i or nxt is None or nxt.label_ != "PERSON" or nxt.start != j or _breaks(
+                    doc, i - 1, j):
+                return result
+            result.append(nxt)
+            i = nxt.end
+    i = min(p.start for p in persons) - 1
+    while True:
+        j = i
+        if j >= 0 and doc[j].lower_ in {"and", "&"}:
+            j -= 1
+        if j >= 0 and doc[j].text == ",":
+            j -= 1
+        if j >= 0 and doc[j].text in CLOSE_BRACKETS:
+            while j >= 0 and doc[j].text not in OPEN_BRACKETS and i - j < 10:
+                j -= 1
+            j -= 1
+        prev = ents.get(j) if j >= 0 else None
+        if j == i or prev is None or prev.label_ != "PERSON" or prev.end != j + 1 or _breaks(
+                doc, j, i + 1):
+            return result
+        prev = _romanised(doc, prev, ents)
+        result.insert(0, prev)
+        i = prev.start - 1
+
+
+def _skip_bracketed_name(doc: Doc, i: int, ents: dict[int, Span]) -> int:
+    """Step over "(李博)" after a name."""
+    if i < len(doc) and doc[i].text in OPEN_BRACKETS:
+        j = i + 1
+        while j < len(doc) and j - i < 10 and doc[j].text not in CLOSE_BRACKETS:
+            if j not in ents:
+                return i
+            j += 1
+        if j < len(doc) and doc[j].text in CLOSE_BRACKETS:
+            return j + 1
+    return i
+
+
+def _breaks(doc: Doc, start: int, end: int) -> bool:
+    """A line break between tokens ``start`` and ``end``."""
+    return any(t.is_space or "\n" in t.whitespace_ for t in doc[max(start, 0):end])
+
+
+@Language.factory(
+    "newsclaims_roles",
+    assigns=["doc.spans"],
+    requires=["doc.ents"],
+    default_config={"spans_key": "roles"},
+)
+def make_roles(nlp: Language, name: str, *, spans_key: str) -> "RoleClaims":
+    """Build the role stage; the title lexicon and patterns arrive through ``initialize``."""
+    return RoleClaims(nlp, name, spans_key=spans_key)
