@@ -17,11 +17,14 @@ from . import (  # noqa: F401  (import registers the factories and readers)
     __version__,
     _extensions,
     cjk_names,
+    directives,
     entity_cleanup,
     line_breaks,
     page_furniture,
+    percentages,
     person_cues,
     resources,
+    roles,
 )
 from .tokenizer import split_on_punctuation
 

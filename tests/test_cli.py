@@ -56,3 +56,20 @@ def test_evaluate_writes_metrics_json(tmp_path):
         assert set(metrics["entities"][label]) >= {"p", "r", "f", "tp", "fp", "fn"}
     assert metrics["entities"]["micro"]["f"] >= 0.95
     assert "micro" in result.output
+    for claim_type, slots in (("directive", {"actor", "targets"}),
+                              ("percentage", {"subject", "metric", "when"}),
+                              ("role", {"person", "role", "org"})):
+        section = metrics["claims"][claim_type]
+        assert set(section) >= {"p", "r", "f", "tp", "fp", "fn", "slots"}
+        assert set(section["slots"]) == slots
+    assert set(metrics["errors"]["claims"]) == {"missed", "spurious", "slot_errors"}
+
+
+def test_cli_import_does_not_load_spacy():
+    """The re-run fast path must not pay for importing spaCy."""
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.cli, pipeline.extract; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

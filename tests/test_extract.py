@@ -36,7 +36,7 @@ def test_documents_and_entity_claims_are_written(extracted):
     assert scmp["source"]["publisher"] == "South China Morning Post"
     assert scmp["pipeline"]["name"] == "newsclaims"
     assert len({c["id"] for c in claims}) == len(claims)
-    labels = {c["label"] for c in claims}
+    labels = {c["label"] for c in claims if c["type"] == "entity"}
     assert labels == {"ORG", "PERSON", "PERCENT"}
 
 
@@ -47,7 +47,9 @@ def test_evidence_offsets_index_the_original_file(extracted):
     for claim in _lines(store / "claims.jsonl"):
         ev = claim["evidence"]
         text = texts[ev["doc_id"]]
-        assert text[ev["start"]:ev["end"]] == ev["text"] == claim["text"]
+        assert text[ev["start"]:ev["end"]] == ev["text"]
+        if claim["type"] == "entity":
+            assert claim["text"] == ev["text"]
         sentence_end = ev["sentence_start"] + len(ev["sentence"])
         assert text[ev["sentence_start"]:sentence_end] == ev["sentence"]
         assert ev["sentence_start"] <= ev["start"] and ev["end"] <= sentence_end
@@ -84,7 +86,7 @@ def test_changed_and_new_files_are_appended(extracted, nlp):
     ids_after = ClaimStore(store).document_ids()
     assert summary.documents_new == 1
     assert ids_before < ids_after and len(ids_after) == 3
-    new_claims = [c for c in _lines(store / "claims.jsonl") if c["text"] == "Tencent"]
+    new_claims = [c for c in _lines(store / "claims.jsonl") if c.get("text") == "Tencent"]
     assert len(new_claims) == 1
 
 
@@ -101,3 +103,29 @@ def test_two_worker_processes_write_the_same_claims(nlp, corpus_copy, tmp_path):
     assert single.claims == double.claims > 0
     assert sorted(_lines(tmp_path / "one" / "claims.jsonl"), key=lambda c: c["id"]) == \
         sorted(_lines(tmp_path / "two" / "claims.jsonl"), key=lambda c: c["id"])
+
+
+def test_claims_of_every_type_are_stored_with_exact_evidence(extracted):
+    corpus, store, _ = extracted
+    texts = {d["id"]: d["text"] for d in _lines(store / "documents.jsonl")}
+    claims = _lines(store / "claims.jsonl")
+    assert {c["type"] for c in claims} == {"entity", "directive", "percentage", "role"}
+    for c in claims:
+        ev = c["evidence"]
+        assert texts[ev["doc_id"]][ev["start"]:ev["end"]] == ev["text"]
+        assert c["provenance"]["rule"] or c["type"] == "entity"
+        for slot in ("actor", "subject", "person", "org"):
+            value = c.get(slot)
+            if value:
+                assert texts[ev["doc_id"]][value["start"]:value["end"]] == value["text"]
+
+
+def test_stored_records_match_the_published_json_schemas(extracted):
+    from pipeline.schemas import validator
+
+    _, store, _ = extracted
+    for record_type, name in (("document", "documents.jsonl"), ("claim", "claims.jsonl")):
+        check = validator(record_type)
+        for record in _lines(store / name):
+            errors = [e.message for e in check.iter_errors(record)]
+            assert errors == [], (record["id"], errors)

