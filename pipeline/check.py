@@ -1,0 +1,95 @@
+"""``newsclaims check``: verify that a store is whole and consistent.
+
+Every line parses and matches its JSON Schema, ids are unique, every claim's document exists,
+and every evidence span, sentence and entity mention equals the document text at its offsets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .schemas import validator
+from .store import CLAIMS_FILE, DOCUMENTS_FILE
+
+MENTION_SLOTS = ("actor", "subject", "person", "org")
+
+
+@dataclass
+class CheckReport:
+    """What ``check_store`` found: counts and one line per problem."""
+
+    documents: int = 0
+    claims: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    if not path.exists():
+        return records
+    check = validator(record_type)
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            where = f"{path.name}:{number}"
+            if not line.endswith("\n"):
+                report.problems.append(f"{where}: torn last line (no newline)")
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                report.problems.append(f"{where}: not JSON ({exc})")
+                continue
+            errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
+            if errors:
+                report.problems.append(f"{where}: schema: {errors[0].message}")
+                continue
+            records.append(record)
+    return records
+
+
+def _mentions(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [claim[s] for s in MENTION_SLOTS if isinstance(claim.get(s), dict)]
+    found.extend(t for t in claim.get("targets") or [] if isinstance(t, dict))
+    return found
+
+
+def check_store(root: str | Path) -> CheckReport:
+    """Check the store at ``root``; never raises for bad content, reports it."""
+    root = Path(root)
+    report = CheckReport()
+    if not root.is_dir():
+        report.problems.append(f"{root}: not a store folder")
+        return report
+    documents = _read(root / DOCUMENTS_FILE, "document", report)
+    claims = _read(root / CLAIMS_FILE, "claim", report)
+    report.documents, report.claims = len(documents), len(claims)
+    for name, records in ((DOCUMENTS_FILE, documents), (CLAIMS_FILE, claims)):
+        for record_id, count in Counter(r["id"] for r in records).items():
+            if count > 1:
+                report.problems.append(f"{name}: id {record_id} appears {count} times")
+    texts = {d["id"]: d["text"] for d in documents}
+    for claim in claims:
+        where = f"{CLAIMS_FILE}: claim {claim['id']}"
+        ev = claim["evidence"]
+        text = texts.get(ev["doc_id"])
+        if text is None:
+            report.problems.append(f"{where}: document {ev['doc_id']} is not in the store")
+            continue
+        if text[ev["start"]:ev["end"]] != ev["text"]:
+            report.problems.append(f"{where}: evidence does not match the text at "
+                                   f"{ev['start']}:{ev['end']}")
+        s_start = ev["sentence_start"]
+        if text[s_start:s_start + len(ev["sentence"])] != ev["sentence"]:
+            report.problems.append(f"{where}: sentence does not match the text at {s_start}")
+        for m in _mentions(claim):
+            if text[m["start"]:m["end"]] != m["text"]:
+                report.problems.append(f"{where}: mention {m['text']!r} does not match the "
+                                       f"text at {m['start']}:{m['end']}")
+    return report
