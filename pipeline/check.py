@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .schemas import validator
-from .store import CLAIMS_FILE, DOCUMENTS_FILE
+from .store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 
@@ -69,6 +69,8 @@ def check_store(root: str | Path) -> CheckReport:
         return report
     documents = _read(root / DOCUMENTS_FILE, "document", report)
     claims = _read(root / CLAIMS_FILE, "claim", report)
+    entities = _read(root / ENTITIES_FILE, "entity", report)  # versions: ids repeat
+    entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
     report.documents, report.claims = len(documents), len(claims)
     for name, records in ((DOCUMENTS_FILE, documents), (CLAIMS_FILE, claims)):
         for record_id, count in Counter(r["id"] for r in records).items():
@@ -92,4 +94,7 @@ def check_store(root: str | Path) -> CheckReport:
             if text[m["start"]:m["end"]] != m["text"]:
                 report.problems.append(f"{where}: mention {m['text']!r} does not match the "
                                        f"text at {m['start']}:{m['end']}")
+        for ref in [claim.get("entity_id"), *(m.get("entity_id") for m in _mentions(claim))]:
+            if ref and ref not in entity_ids:
+                report.problems.append(f"{where}: entity {ref} is not in {ENTITIES_FILE}")
     return report

@@ -112,3 +112,32 @@ class DocumentRecord:
 ENTITY_LABELS = ("ORG", "PERSON", "PERCENT")
 # doc.spans keys where the claim stages leave their claims (see claim_spans.py).
 CLAIM_KEYS = ("directives", "percentages", "roles")
+
+
+def _norm(value: Any) -> str:
+    """Text of a slot, folded for comparison: mention → its entity id, else its words."""
+    if isinstance(value, dict):
+        return value.get("entity_id") or " ".join(str(value.get("text", "")).split()).casefold()
+    if value is None:
+        return ""
+    return " ".join(str(value).split()).casefold()
+
+
+def claim_key(record: dict[str, Any]) -> str:
+    """The key shared by the same claim from any source: type, resolved entities and
+    normalised content, without the document or the offsets."""
+    kind = record["type"]
+    if kind == "entity":
+        parts = [record.get("entity_id") or f"{record.get('label')}:{_norm(record.get('text'))}"]
+    elif kind == "directive":
+        targets = sorted(_norm(t) for t in record.get("targets") or [])
+        parts = [_norm(record.get("actor")), *targets, record.get("action"),
+                 _norm(record.get("from")), _norm(record.get("to"))]
+    elif kind == "percentage":
+        parts = [_norm(record.get("subject")), _norm(record.get("metric")), record.get("value"),
+                 record.get("qualifier"), _norm(record.get("when"))]
+    elif kind == "role":
+        parts = [_norm(record.get("person")), _norm(record.get("role")), _norm(record.get("org"))]
+    else:
+        parts = [_norm(record.get("evidence", {}).get("text"))]
+    return stable_id(kind, *parts)

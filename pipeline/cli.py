@@ -32,6 +32,8 @@ def extract(
     max_chars: Annotated[int, typer.Option("--max-chars", help="Refuse longer texts.")] = 1_000_000,
     lock_timeout: Annotated[float, typer.Option(
         "--lock-timeout", help="Seconds to wait for another run on the store (-1: wait).")] = -1,
+    aliases: Annotated[Path | None, typer.Option(
+        "--aliases", help="Your alias file: JSONL records {name, label, aliases}.")] = None,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
@@ -60,7 +62,7 @@ def extract(
             summary = run_extract(inputs, store, model=model, workers=workers,
                                   batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
                                   max_bytes=max_bytes, max_chars=max_chars,
-                                  lock_timeout=lock_timeout)
+                                  lock_timeout=lock_timeout, alias_file=aliases)
         except FailFast as exc:
             err_console.print(f"stopped at the first failure (--fail-fast): {exc}",
                               highlight=False)
@@ -125,6 +127,11 @@ def evaluate(
             claims_table.add_row(claim_type, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}",
                                  str(s["tp"]), str(s["fp"]), str(s["fn"]), slots)
         console.print(claims_table)
+    if "aliases" in metrics:
+        a = metrics["aliases"]
+        console.print(f"alias clustering (pairwise over {a['mentions']} gold mentions): "
+                      f"P {a['p']:.3f}  R {a['r']:.3f}  F {a['f']:.3f}  "
+                      f"false person merges {a['false_person_merges']}", highlight=False)
     for section, errors in metrics["errors"].items():
         for kind, items in errors.items():
             for item in items[:show_errors]:
@@ -149,6 +156,89 @@ def check(
                   f"{len(report.problems)} problems", highlight=False)
     if report.problems:
         raise typer.Exit(code=1)
+
+
+StoreOption = Annotated[Path, typer.Option("--store", help="Store folder.")]
+FormatOption = Annotated[str, typer.Option("--format", help="table or jsonl.")]
+
+
+def _check_format(output_format: str) -> None:
+    if output_format not in {"table", "jsonl"}:
+        err_console.print(f"--format must be table or jsonl, not {output_format!r}")
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def entities(
+    store: StoreOption = Path("outputs"),
+    label: Annotated[str | None, typer.Option("--label", help="ORG or PERSON.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Part of a name or alias.")] = None,
+    output_format: FormatOption = "table",
+) -> None:
+    """Entities the store knows, most mentioned first, with their aliases."""
+    from .queries import find_entities, load_view
+
+    _check_format(output_format)
+    found = find_entities(load_view(store), label=label, name=name)
+    if output_format == "jsonl":
+        for entity in found:
+            print(json.dumps(entity, ensure_ascii=False))
+        return
+    table = Table(title=f"entities in {store}")
+    for column in ("id", "label", "name", "aliases", "mentions", "documents", "last seen"):
+        table.add_column(column)
+    for e in found:
+        table.add_row(e["id"], e["label"], e["name"], "; ".join(e.get("aliases", [])),
+                      str(e.get("mention_count", 0)), str(len(e.get("documents", []))),
+                      str(e.get("last_seen") or ""))
+    console.print(table)
+
+
+@app.command()
+def claims(
+    store: StoreOption = Path("outputs"),
+    entity: Annotated[str | None, typer.Option("--entity", help="Claims about this entity.")] = None,
+    claim_type: Annotated[str | None, typer.Option(
+        "--type", help="entity, directive, percentage or role.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only from this date (ISO).")] = None,
+    output_format: FormatOption = "table",
+) -> None:
+    """Each claim once, newest first, with all its sources and how many publishers report it."""
+    from .queries import claim_groups, load_view
+
+    _check_format(output_format)
+    groups = claim_groups(load_view(store), entity=entity, claim_type=claim_type, since=since)
+    if output_format == "jsonl":
+        for group in groups:
+            print(json.dumps(group.to_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"claims in {store}")
+    for column in ("date", "type", "claim", "publishers", "sources"):
+        table.add_column(column)
+    for g in groups:
+        sources = "\n".join(f"{s['publisher'] or s['path']}: {s['evidence'][:80]}"
+                            for s in g.sources)
+        table.add_row(g.date[:10], g.type, g.to_dict()["summary"], str(g.publishers), sources)
+    console.print(table)
+
+
+@app.command()
+def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "table") -> None:
+    """Counts per document, entity label, claim type and publisher."""
+    from .queries import load_view, store_stats
+
+    _check_format(output_format)
+    counts = store_stats(load_view(store))
+    if output_format == "jsonl":
+        print(json.dumps(counts, ensure_ascii=False))
+        return
+    for section, values in counts.items():
+        table = Table(title=section)
+        table.add_column("name")
+        table.add_column("count", justify="right")
+        for key, value in values.items():
+            table.add_row(str(key), str(value))
+        console.print(table)
 
 
 def main() -> None:

@@ -220,6 +220,46 @@ def predict_entities(nlp: Language, docs: list[GoldDocument], labels: Iterable[s
     return predict(nlp, docs, labels, batch_size)[0]
 
 
+def score_aliases(docs: list[GoldDocument], predictions: list[list[Span3]],
+                  alias_path: Path) -> dict[str, Any]:
+    """Pairwise P/R/F of alias clustering over gold ORG/PERSON mentions.
+
+    Two gold mentions are a gold pair when they name the same entity (the gold alias table, or
+    the same name); a predicted pair when resolving the predicted entities of the documents, in
+    order, gives the mentions at those spans one id. A gold mention with no predicted entity at
+    its span pairs with nothing. Also counts false merges of two different gold persons.
+    """
+    from .claim_scoring import AliasResolver
+    from .resolution import EntityResolver, Mention
+
+    gold_names = AliasResolver.from_file(alias_path)
+    resolver = EntityResolver()
+    gold_keys: list[tuple[str, str]] = []
+    predicted_ids: list[str | None] = []
+    for doc_index, (gold, predicted) in enumerate(zip(docs, predictions, strict=True)):
+        doc_id = f"doc{doc_index}"
+        mentions = [Mention(doc_id, s, e, gold.text[s:e], label) for s, e, label in predicted
+                    if label in {"ORG", "PERSON"}]
+        ids = resolver.resolve_document(doc_id, gold.text, mentions, seen_at="")
+        for start, end, label in gold.entities:
+            if label in {"ORG", "PERSON"} and not _overlaps_any(start, end, gold.ignore):
+                gold_keys.append((label, gold_names(gold.text[start:end]) or ""))
+                found = ids.get((start, end))
+                predicted_ids.append(resolver.canonical_id(found) if found else None)
+    score, false_person_merges = PRFScore(), 0
+    for i in range(len(gold_keys)):
+        for j in range(i + 1, len(gold_keys)):
+            same_gold = gold_keys[i] == gold_keys[j]
+            same_pred = predicted_ids[i] is not None and predicted_ids[i] == predicted_ids[j]
+            score.tp += same_gold and same_pred
+            score.fp += same_pred and not same_gold
+            score.fn += same_gold and not same_pred
+            if same_pred and not same_gold and gold_keys[i][0] == gold_keys[j][0] == "PERSON":
+                false_person_merges += 1
+    return {**_prf(score), "false_person_merges": false_person_merges,
+            "mentions": len(gold_keys)}
+
+
 def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> dict[str, Any]:
     """Metrics for ``nlp`` on a gold file: ``{"entities": …, "claims": …}`` plus error listings.
 
@@ -236,8 +276,11 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> 
                                 "spurious": entity_result["spurious"]}},
         "gold": {"path": str(gold_path), "documents": len(docs)},
     }
+    alias_path = gold_path.parent / "entities.jsonl"
+    if labels == ENTITY_LABELS and alias_path.exists():
+        metrics["aliases"] = score_aliases(docs, entity_predictions, alias_path)
     if any(d.claims for d in docs):
-        resolver = AliasResolver.from_file(gold_path.parent / "entities.jsonl")
+        resolver = AliasResolver.from_file(alias_path)
         claim_result = score_claims(
             [(d.name, d.ignore, d.claims, predicted)
              for d, predicted in zip(docs, claim_predictions, strict=True)], resolver)

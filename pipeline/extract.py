@@ -25,6 +25,7 @@ from .claims import (
     DocumentRecord,
     Evidence,
     Provenance,
+    claim_key,
     entity_claim,
     stable_id,
 )
@@ -140,6 +141,7 @@ def extract(
     max_chars: int = 1_000_000,
     fail_fast: bool = False,
     lock_timeout: float = -1,
+    alias_file: str | Path | None = None,
     on_event: ProgressCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
@@ -189,6 +191,7 @@ def extract(
     nlp.max_length = max(nlp.max_length, max_chars)
     info = pipeline_info(nlp)
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
+        linker = EntityLinker(store, alias_file=alias_file)
         # another process may have stored some of these while we waited for the lock
         stream = (s for s in _prepend(first, pending) if s.id not in writer.known_documents)
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
@@ -198,18 +201,69 @@ def extract(
                 docs = nlp.pipe(((s.text, s) for s in chunk), as_tuples=True,
                                 batch_size=batch_size, n_process=workers)
                 for doc, source in docs:
-                    claims = doc_claims(doc, source.id, info)
+                    claims = linker.link(source, doc_claims(doc, source.id, info))
                     summary.words += sum(1 for t in doc if not t.is_space and not t.is_punct)
                     summary.entities += sum(1 for c in claims if c.type == "entity")
                     summary.claims += writer.add(_document_record(source, info), claims)
                     summary.documents_new += 1
                     notify("processed", source.path)
             summary.nlp_seconds += time.perf_counter() - started
+            writer.add_entities(linker.changed_records())
             writer.flush()
             if stop.requested:
                 summary.interrupted = True
                 break
     return summary
+
+
+class EntityLinker:
+    """Resolves each document's ORG/PERSON mentions against the store's entities, so the same
+    people and companies get the same ids across articles, and gives every claim its key."""
+
+    def __init__(self, store: ClaimStore, *, alias_file: str | Path | None = None) -> None:
+        from .resolution import EntityRecord, EntityResolver, load_alias_file
+
+        records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
+        self.known_documents = {d for r in records for d in r.documents}
+        aliases = load_alias_file(alias_file) if alias_file else []
+        self.resolver = EntityResolver(records, alias_table=aliases)
+        self._touched: set[str] = set()
+
+    def link(self, source: SourceDocument, claims: list[Claim]) -> list[Claim]:
+        """Set ``entity_id`` on entity claims and mention slots, and ``claim_key`` on all."""
+        import copy
+
+        from .resolution import mention_from_claim
+
+        mentions = [mention_from_claim(c.to_dict()) for c in claims
+                    if c.type == "entity" and c.fields.get("label") in {"ORG", "PERSON"}]
+        resolver = self.resolver
+        if source.id in self.known_documents:  # re-run after a crash: do not count it twice
+            resolver = copy.deepcopy(self.resolver)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        ids = resolver.resolve_document(source.id, source.text, mentions, seen_at=now)
+        if resolver is self.resolver:
+            self.known_documents.add(source.id)
+            self._touched.update(ids.values())
+        for claim in claims:
+            if claim.type == "entity":
+                entity = ids.get((claim.evidence.start, claim.evidence.end))
+                if entity:
+                    claim.fields["entity_id"] = resolver.canonical_id(entity)
+            for value in claim.fields.values():
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict) and "start" in item:
+                        entity = ids.get((item["start"], item["end"]))
+                        if entity:
+                            item["entity_id"] = resolver.canonical_id(entity)
+            claim.fields["claim_key"] = claim_key(claim.to_dict())
+        return claims
+
+    def changed_records(self) -> list[dict[str, Any]]:
+        """New versions of the entity records touched since the last call."""
+        touched = {self.resolver.canonical_id(i) for i in self._touched}
+        self._touched.clear()
+        return [r.to_dict() for r in self.resolver.records() if r.id in touched]
 
 
 class _StopOnInterrupt:

@@ -1,8 +1,10 @@
 """The claim store: append-only JSONL files in one folder (default ``outputs/``).
 
-``documents.jsonl`` holds one record per document version, ``claims.jsonl`` one per claim. A
-batch is written claims first, then its documents, each file flushed and fsynced: a document
-line is the mark that its claims are complete. Writers hold a file lock; a torn last line left
+``documents.jsonl`` holds one record per document version, ``claims.jsonl`` one per claim,
+``entities.jsonl`` one line per version of an entity record (the last line of an id is current;
+earlier versions stay, so nothing is rewritten). A batch is written claims first, then entity
+versions, then its documents, each file flushed and fsynced: a document line is the mark that
+its claims are complete. Writers hold a file lock; a torn last line left
 by a killed process is moved aside to ``*.torn`` when the store is next opened for writing.
 """
 
@@ -24,6 +26,7 @@ from .claims import Claim, DocumentRecord
 
 DOCUMENTS_FILE = "documents.jsonl"
 CLAIMS_FILE = "claims.jsonl"
+ENTITIES_FILE = "entities.jsonl"
 LOCK_FILE = ".lock"
 ID_PREFIX = re.compile(r'^\{"id": ?"([0-9a-f]+)"')
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
@@ -98,6 +101,10 @@ class ClaimStore:
     def claims_path(self) -> Path:
         return self.root / CLAIMS_FILE
 
+    @property
+    def entities_path(self) -> Path:
+        return self.root / ENTITIES_FILE
+
     def document_ids(self) -> set[str]:
         """Ids of stored documents, without parsing their text (the fast re-run path)."""
         return _ids(self.documents_path)
@@ -119,6 +126,13 @@ class ClaimStore:
         for record in self._records(self.claims_path):
             yield Claim.from_dict(record)
 
+    def entity_records(self) -> dict[str, dict[str, Any]]:
+        """The current version of every entity record, by id (later lines win)."""
+        current: dict[str, dict[str, Any]] = {}
+        for record in self._records(self.entities_path):
+            current[record["id"]] = record
+        return current
+
     @contextmanager
     def writer(self, *, lock_timeout: float = -1) -> Iterator[StoreWriter]:
         """Lock the store (wait ``lock_timeout`` s, -1 forever) and open it for appending."""
@@ -130,7 +144,7 @@ class ClaimStore:
             raise StoreLocked(f"{self.root}: another newsclaims process is writing to this "
                               "store") from exc
         try:
-            for path in (self.claims_path, self.documents_path):
+            for path in (self.claims_path, self.entities_path, self.documents_path):
                 _repair_tail(path)
             writer = StoreWriter(self)
             try:
@@ -150,6 +164,7 @@ class StoreWriter:
         self.known_documents = store.document_ids()
         self._documents: list[DocumentRecord] = []
         self._claims: list[Claim] = []
+        self._entities: dict[str, dict[str, Any]] = {}
 
     def add(self, document: DocumentRecord, claims: Iterable[Claim]) -> int:
         """Queue one document and its claims; return how many claims are new."""
@@ -165,13 +180,20 @@ class StoreWriter:
         self._documents.append(document)
         return new
 
+    def add_entities(self, records: Iterable[dict[str, Any]]) -> None:
+        """Queue new versions of entity records (one per id per batch: the latest wins)."""
+        for record in records:
+            self._entities[record["id"]] = record
+
     def flush(self) -> None:
-        """Append queued claims, then their documents; flush and fsync both files."""
-        if not self._documents and not self._claims:
+        """Append queued claims, entity versions, then documents; flush and fsync each."""
+        if not self._documents and not self._claims and not self._entities:
             return
         self._append(self.store.claims_path, [c.to_dict() for c in self._claims])
+        self._append(self.store.entities_path, list(self._entities.values()))
         self._append(self.store.documents_path, [d.to_dict() for d in self._documents])
         self._claims.clear()
+        self._entities.clear()
         self._documents.clear()
 
     @staticmethod

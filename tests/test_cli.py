@@ -63,6 +63,8 @@ def test_evaluate_writes_metrics_json(tmp_path):
         assert set(section) >= {"p", "r", "f", "tp", "fp", "fn", "slots"}
         assert set(section["slots"]) == slots
     assert set(metrics["errors"]["claims"]) == {"missed", "spurious", "slot_errors"}
+    assert set(metrics["aliases"]) >= {"p", "r", "f"}
+    assert "alias clustering" in result.output
 
 
 def test_cli_import_does_not_load_spacy():

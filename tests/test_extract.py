@@ -124,7 +124,8 @@ def test_stored_records_match_the_published_json_schemas(extracted):
     from pipeline.schemas import validator
 
     _, store, _ = extracted
-    for record_type, name in (("document", "documents.jsonl"), ("claim", "claims.jsonl")):
+    for record_type, name in (("document", "documents.jsonl"), ("claim", "claims.jsonl"),
+                              ("entity", "entities.jsonl")):
         check = validator(record_type)
         for record in _lines(store / name):
             errors = [e.message for e in check.iter_errors(record)]

@@ -61,3 +61,9 @@ def test_seed_gold_claims_meet_targets(nlp):
     assert claims["percentage"]["slots"] == {"subject": 1.0, "metric": 1.0, "when": 1.0}, errors
     assert claims["role"]["f"] >= 0.90, errors
     assert claims["role"]["slots"] == {"person": 1.0, "role": 1.0, "org": 1.0}, errors
+
+
+def test_seed_gold_alias_clustering(nlp):
+    aliases = evaluate(SEED_GOLD, nlp, CORPUS)["aliases"]
+    assert aliases["f"] >= 0.95
+    assert aliases["false_person_merges"] == 0

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-RECORD_TYPES = ("document", "claim")
+RECORD_TYPES = ("document", "claim", "entity")
 
 
 @cache
 def load_schema(record_type: str) -> dict[str, Any]:
-    """The JSON Schema of one record type ("document" or "claim")."""
+    """The JSON Schema of one record type ("document", "claim" or "entity")."""
     return json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text(encoding="utf-8"))
 
 

@@ -1,0 +1,161 @@
+"""What the store knows: entities, claims grouped across sources, and counts.
+
+Claims with the same ``claim_key`` (same type, same resolved entities, same normalised
+content) are one claim reported by several sources; a query shows each once with all its
+sources and how many distinct publishers report it. Newest first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .store import ClaimStore
+
+MENTION_SLOTS = ("actor", "subject", "person", "org")
+
+
+@dataclass
+class StoreView:
+    """The store's records in memory (document texts left out)."""
+
+    documents: dict[str, dict[str, Any]]
+    claims: list[dict[str, Any]]
+    entities: dict[str, dict[str, Any]]
+
+
+def load_view(root: str | Path) -> StoreView:
+    store = ClaimStore(root)
+    documents = {}
+    for record in store._records(store.documents_path):
+        record.pop("text", None)
+        documents[record["id"]] = record
+    claims = list(store._records(store.claims_path))
+    entities = store.entity_records()
+    # a record merged into another lives on under the survivor's id
+    redirects = {old: e["id"] for e in entities.values() for old in e.get("merged_ids", [])}
+    for old in redirects:
+        entities.pop(old, None)
+    for claim in claims:
+        for value in [claim, *claim.values()]:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and item.get("entity_id") in redirects:
+                    item["entity_id"] = redirects[item["entity_id"]]
+    return StoreView(documents, claims, entities)
+
+
+def entity_ids_of(claim: dict[str, Any]) -> set[str]:
+    """Ids of every entity a claim refers to."""
+    ids = {claim["entity_id"]} if claim.get("entity_id") else set()
+    mentions = [claim.get(s) for s in MENTION_SLOTS] + list(claim.get("targets") or [])
+    ids.update(m["entity_id"] for m in mentions if isinstance(m, dict) and m.get("entity_id"))
+    return ids
+
+
+def find_entities(view: StoreView, *, label: str | None = None,
+                  name: str | None = None) -> list[dict[str, Any]]:
+    """Entities by label and by a case-insensitive part of their name or an alias."""
+    needle = name.casefold() if name else None
+    found = []
+    for entity in view.entities.values():
+        if label and entity["label"] != label:
+            continue
+        names = [entity["name"], *entity.get("aliases", [])]
+        if needle and not any(needle in n.casefold() for n in names):
+            continue
+        found.append(entity)
+    return sorted(found, key=lambda e: (-e.get("mention_count", 0), e["name"]))
+
+
+@dataclass
+class ClaimGroup:
+    """One claim as reported by one or more sources."""
+
+    key: str
+    type: str
+    claim: dict[str, Any]
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def date(self) -> str:
+        return max((s["date"] for s in self.sources), default="")
+
+    @property
+    def publishers(self) -> int:
+        return len({s["publisher"] for s in self.sources if s.get("publisher")})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"claim_key": self.key, "type": self.type, "summary": describe(self.claim),
+                "claim": self.claim, "date": self.date, "publishers": self.publishers,
+                "sources": self.sources}
+
+
+def _source(view: StoreView, claim: dict[str, Any]) -> dict[str, Any]:
+    ev = claim["evidence"]
+    doc = view.documents.get(ev["doc_id"], {})
+    meta = doc.get("source", {})
+    return {"doc_id": ev["doc_id"], "path": doc.get("path"), "url": meta.get("url"),
+            "publisher": meta.get("publisher"), "title": meta.get("title"),
+            "published": meta.get("published"),
+            "date": meta.get("published") or doc.get("processed_at") or "",
+            "evidence": ev["text"], "start": ev["start"], "end": ev["end"]}
+
+
+def claim_groups(view: StoreView, *, entity: str | None = None, claim_type: str | None = None,
+                 since: str | None = None) -> list[ClaimGroup]:
+    """Claims grouped by claim key, filtered by entity name, type and date; newest first."""
+    wanted: set[str] | None = None
+    if entity:
+        wanted = {e["id"] for e in find_entities(view, name=entity)}
+    groups: dict[str, ClaimGroup] = {}
+    for claim in view.claims:
+        if claim_type and claim["type"] != claim_type:
+            continue
+        if wanted is not None and not entity_ids_of(claim) & wanted:
+            continue
+        key = claim.get("claim_key") or claim["id"]
+        group = groups.setdefault(key, ClaimGroup(key, claim["type"], claim))
+        group.sources.append(_source(view, claim))
+    result = [g for g in groups.values() if not since or g.date >= since]
+    return sorted(result, key=lambda g: (g.date, g.key), reverse=True)
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, dict):
+        return value.get("text", "")
+    return "" if value is None else str(value)
+
+
+def describe(claim: dict[str, Any]) -> str:
+    """A one-line human summary of a claim."""
+    kind = claim["type"]
+    if kind == "entity":
+        return f"{claim.get('label')} {claim.get('text')}"
+    if kind == "directive":
+        targets = ", ".join(_name(t) for t in claim.get("targets") or [])
+        return (f"{_name(claim.get('actor')) or '?'} → {claim.get('action')} "
+                f"{targets} ({claim.get('status')})").strip()
+    if kind == "percentage":
+        parts = [_name(claim.get("subject")), claim.get("metric") or "", claim.get("qualifier")
+                 or "", f"{claim.get('value')}%", claim.get("when") or ""]
+        return " ".join(p for p in parts if p)
+    if kind == "role":
+        return f"{_name(claim.get('person'))}: {claim.get('role')} @ {_name(claim.get('org'))}"
+    return claim["evidence"]["text"]
+
+
+def store_stats(view: StoreView) -> dict[str, Any]:
+    """Counts per document, entity label, claim type and publisher."""
+    per_document = Counter(c["evidence"]["doc_id"] for c in view.claims)
+    return {
+        "documents": {view.documents[d]["path"] if d in view.documents else d: n
+                      for d, n in per_document.most_common()},
+        "entity_labels": dict(Counter(e["label"] for e in view.entities.values())),
+        "claim_types": dict(Counter(c["type"] for c in view.claims)),
+        "publishers": dict(Counter(d.get("source", {}).get("publisher") or "unknown"
+                                   for d in view.documents.values())),
+        "totals": {"documents": len(view.documents), "claims": len(view.claims),
+                   "entities": len(view.entities)},
+    }
