@@ -5,6 +5,7 @@ The span is the claim's evidence. Fields that name an entity hold a mention dict
 (``mention(span)``: text, label and character offsets), so a store can link it later.
 """
 
+import weakref
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -12,7 +13,18 @@ from spacy.tokens import Doc, Span
 from . import _extensions  # noqa: F401  (registers Span._.claim)
 from .claims import CLAIM_KEYS
 
-__all__ = ["CLAIM_KEYS", "add_claim", "mention"]
+__all__ = ["CLAIM_KEYS", "add_claim", "doc_text", "mention"]
+
+_last_text: list[Any] = [None, ""]
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc: spaCy rebuilds it from every token on each access,
+    so reading it once per span makes a stage quadratic in the document's length."""
+    ref = _last_text[0]
+    if ref is None or ref() is not doc:
+        _last_text[0], _last_text[1] = weakref.ref(doc), doc.text
+    return _last_text[1]
 
 
 def mention(span: Span | None) -> dict[str, Any] | None:

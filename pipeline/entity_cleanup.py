@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, registry
 
 from . import _extensions  # noqa: F401  (registers Span._.provenance)
+from .claim_spans import doc_text
 
 MODEL_STAGE = "ner"
 SPLIT_TOKENS = {":", ";", "|", "•", "·", "(", ")", "[", "]"}
@@ -315,7 +316,7 @@ class EntityCleanup:
 
 
 def _bracketed_neighbour(doc: Doc, span: Span, chosen: list[Candidate]) -> Candidate | None:
-    text = doc.text
+    text = doc_text(doc)
     for cand in chosen:
         c_start, c_end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
         if c_end <= span.start_char:

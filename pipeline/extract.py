@@ -61,26 +61,30 @@ class ExtractSummary:
 
 def _sentence_bounds(doc: Doc, span: Span) -> tuple[int, int]:
     """Character range of the sentence holding ``span`` (its line when no parse is present)."""
+    from .claim_spans import doc_text
+
+    text = doc_text(doc)
     if doc.has_annotation("SENT_START"):
         sent = span.sent
         start, end = sent.start_char, sent.end_char
     else:
-        text = doc.text
         start = text.rfind("\n", 0, span.start_char) + 1
         end = text.find("\n", span.end_char)
         end = len(text) if end < 0 else end
-    while start < end and doc.text[start].isspace():
+    while start < end and text[start].isspace():
         start += 1
-    while end > start and doc.text[end - 1].isspace():
+    while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
 
 
 def evidence_for(doc: Doc, doc_id: str, span: Span) -> Evidence:
     """Evidence of ``span``: exact offsets into the document text and its sentence."""
+    from .claim_spans import doc_text
+
     s_start, s_end = _sentence_bounds(doc, span)
     return Evidence(doc_id=doc_id, start=span.start_char, end=span.end_char, text=span.text,
-                    sentence=doc.text[s_start:s_end], sentence_start=s_start)
+                    sentence=doc_text(doc)[s_start:s_end], sentence_start=s_start)
 
 
 def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]:

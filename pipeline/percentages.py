@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
 
-from .claim_spans import add_claim, mention
+from .claim_spans import add_claim, doc_text, mention
 
 LEXICON_FILE = "percentage_cues.json"
 WHITESPACE = re.compile(r"\s+")
@@ -239,6 +239,8 @@ class Percentages:
         self._changes(readings)
         self._times(doc, readings)
         for reading in readings:
+            if reading.fields.get("value") is None:  # "I0%": no number to state a claim about
+                continue
             add_claim(doc, self.spans_key, reading.ent, self.claim_type, reading.fields,
                       rule=reading.rule, score=reading.score)
         return doc
@@ -269,8 +271,8 @@ class Percentages:
         doc = ent.doc
         if first_num is None or last_num is None:
             return Reading(ent, None, None, self.cues.default_qualifier, "percent", None)
-        prefix = _norm(doc.text[ent.start_char:first_num.idx])
-        suffix = _norm(doc.text[last_num.idx + len(last_num):ent.end_char])
+        prefix = _norm(doc_text(doc)[ent.start_char:first_num.idx])
+        suffix = _norm(doc_text(doc)[last_num.idx + len(last_num):ent.end_char])
         sign = None
         if first_num.text[:1] in self.cues.signs:
             sign = self.cues.signs[first_num.text[:1]]
@@ -649,7 +651,7 @@ class Percentages:
             start += 1
         while end > start and doc[end].is_punct:
             end -= 1
-        text = doc.text[doc[start].idx:doc[end].idx + len(doc[end])]
+        text = doc_text(doc)[doc[start].idx:doc[end].idx + len(doc[end])]
         return text or None
 
     # -- changes ----------------------------------------------------------------------------
