@@ -152,8 +152,10 @@ def check(
     report = check_store(store)
     for problem in report.problems:
         console.print(problem, highlight=False, markup=False, soft_wrap=True)
+    pending = (f", {report.uncommitted} claims of an unfinished batch (the next extract "
+               "completes it)") if report.uncommitted else ""
     console.print(f"{store}: {report.documents} documents, {report.claims} claims, "
-                  f"{len(report.problems)} problems", highlight=False)
+                  f"{len(report.problems)} problems{pending}", highlight=False, soft_wrap=True)
     if report.problems:
         raise typer.Exit(code=1)
 
@@ -239,6 +241,40 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "t
         for key, value in values.items():
             table.add_row(str(key), str(value))
         console.print(table)
+
+
+@app.command()
+def export(
+    to: Annotated[str | None, typer.Option(
+        "--to", help="sqlite:///PATH.db (default: STORE/claims.db), postgresql://USER@HOST/DB "
+                     "or parquet:FOLDER/")] = None,
+    store: StoreOption = Path("outputs"),
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch.")] = 5000,
+) -> None:
+    """Export the store to SQLite, PostgreSQL or Parquet; exporting again upserts.
+
+    Exit code 0: done; 1: the export failed (nothing committed); 2: bad --to or no store.
+    """
+    from .export import BadTarget, ExportError, NoStore, export_store
+
+    target = to or f"sqlite:///{store / 'claims.db'}"
+    try:
+        summary = export_store(store, target, batch_size=batch_size)
+    except (BadTarget, NoStore) as exc:
+        err_console.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(code=2) from exc
+    except ExportError as exc:
+        err_console.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(code=1) from exc
+    table = Table(title=f"newsclaims export {store} → {summary.target} ({summary.seconds:.1f} s)")
+    for column in ("table", "in store", "before", "after", "added"):
+        table.add_column(column, justify="right")
+    for name, n in summary.tables.items():
+        table.add_row(name, str(n["store"]), str(n["before"]), str(n["after"]),
+                      str(n["after"] - n["before"]))
+    console.print(table)
+    for reason, count in summary.skipped.items():
+        err_console.print(f"skipped {count}: {reason}", highlight=False, markup=False)
 
 
 def main() -> None:

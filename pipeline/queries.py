@@ -32,7 +32,8 @@ def load_view(root: str | Path) -> StoreView:
     for record in store._records(store.documents_path):
         record.pop("text", None)
         documents[record["id"]] = record
-    claims = list(store._records(store.claims_path))
+    claims = [c for c in store._records(store.claims_path)
+              if c["evidence"]["doc_id"] in documents]  # committed claims only
     entities = store.entity_records()
     # a record merged into another lives on under the survivor's id
     redirects = {old: e["id"] for e in entities.values() for old in e.get("merged_ids", [])}

@@ -123,8 +123,11 @@ class ClaimStore:
             yield DocumentRecord.from_dict(record)
 
     def iter_claims(self) -> Iterator[Claim]:
+        """Committed claims: those whose document line is stored (see ``StoreWriter.flush``)."""
+        committed = self.document_ids()
         for record in self._records(self.claims_path):
-            yield Claim.from_dict(record)
+            if record.get("evidence", {}).get("doc_id") in committed:
+                yield Claim.from_dict(record)
 
     def entity_records(self) -> dict[str, dict[str, Any]]:
         """The current version of every entity record, by id (later lines win)."""
