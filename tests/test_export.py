@@ -731,3 +731,12 @@ def test_real_store_exports_and_answers_the_examples(nlp: Any, corpus_copy: Path
 def alibaba_id(view: Any) -> str:
     (found,) = [e["id"] for e in view.entities.values() if "Alibaba" in e["aliases"]]
     return found
+
+
+def test_readme_shows_the_tested_sql_examples() -> None:
+    """The README's SQL is the tested file's SQL, query by query."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for block in SQL_EXAMPLES.read_text(encoding="utf-8").split("-- name: ")[1:]:
+        name, _, body = block.partition("\n")
+        assert f"`{name.strip()}`" in readme
+        assert body.strip() in readme
