@@ -134,8 +134,12 @@ class DirectiveFinder:
             prep = record.get("prep")
             if prep and not any(c.dep_ in {"prep", "dative"} and c.lower_ == prep for c in children):
                 continue
-            either = record.get("particle_or_prep")
-            if either and not any(c.lower_ in either for c in children):
+            required = record.get("requires_child")
+            if required and not any(c.dep_ in {"prep", "prt", "advmod", "dative"}
+                                     and c.lower_ in required for c in children):
+                continue
+            subject_labels = record.get("subject_labels")
+            if subject_labels and not self._subject_has_label(token, subject_labels):
                 continue
             objects = [c for c in children if c.dep_ in {"dobj", "nsubjpass", "attr"}]
             nouns = record.get("object_nouns")
@@ -145,9 +149,26 @@ class DirectiveFinder:
             labels = record.get("object_labels")
             if labels and not any(o.ent_type_ in labels for o in objects):
                 continue
-            return Candidate(token, "action", record["action"], record["id"],
+            cand = Candidate(token, "action", record["action"], record["id"],
                              bool(record.get("agentive")))
+            if record.get("statuses") and _status(cand) not in record["statuses"]:
+                continue
+            if record.get("statuses") and token.tag_ == "VBN" and not any(
+                    c.dep_ in {"aux", "auxpass"} for c in children):
+                continue  # a bare participle ("talking points focused on ...") describes
+            return cand
         return None
+
+    def _subject_has_label(self, verb: Token, labels: list[str]) -> bool:
+        """The verb's stated subject is an entity with one of ``labels`` (or "it"/"they")."""
+        head = _clause_head(verb)
+        subjects = [c for c in head.children if c.dep_ == "nsubj"]
+        if not subjects:
+            return False
+        ent = _entity_at(verb.doc, subjects[0])
+        if ent is not None:
+            return ent.label_ in labels
+        return "ORG" in labels and subjects[0].lower_ in self.lexicon.get("pronouns", {}).get("org", [])
 
     def _suggestion(self, token: Token) -> Candidate | None:
         if token.pos_ != "VERB" or token.dep_ not in CLAUSE_DEPS:
@@ -228,6 +249,10 @@ class DirectiveFinder:
             return True
         if any(c.dep_ == "aux" and c.lower_ in ex.get("hedge_modals", []) for c in verb.children):
             return True
+        conditional = set(ex.get("conditional_marks", []))
+        clauses = [verb, *(c for c in verb.children if c.dep_ == "advcl")]
+        if any(m.dep_ == "mark" and m.lower_ in conditional for c in clauses for m in c.children):
+            return True  # a hypothetical ("if they ..., X will ...") is not a decision
         blocked = set(ex.get("opinion_verbs", [])) | set(ex.get("expectation_verbs", [])) | \
             set(ex.get("effect_verbs", []))
         node = verb

@@ -58,6 +58,9 @@ def directives(nlp, text: str) -> list[tuple[str, str | None, str]]:
          [("appoint", "Samsung Electronics", "done")]),
         ("Didi said it would shift its focus to international markets.",
          [("shift", "Didi", "planned")]),
+        ("Morgan Stanley will focus on clients in more profitable countries.",
+         [("refocus", "Morgan Stanley", "planned")]),
+        ("Nokia will go back to making phones.", [("return", "Nokia", "planned")]),
     ],
 )
 def test_directives_found(nlp, text, expected):
@@ -80,6 +83,11 @@ def test_directives_found(nlp, text, expected):
         "Revenue at Pinduoduo grew 40% in the third quarter.",  # a result
         "Xiaomi sold 10 million phones in India last year.",  # a fact
         "In the past, traffic was directed to Tmall.",  # past description
+        "Vice President Joe Biden enters the race.",  # not an organisation's strategy
+        "Investors appeared to have shifted attention to bonds.",  # market commentary
+        "The big lenders move in when prices fall.",  # no direction to shift to
+        "If regulators object, Baidu will exit the market.",  # hypothetical
+        "Our advocacy has focused on land use.",  # a description of the past
     ],
 )
 def test_no_directive(nlp, text):
