@@ -401,13 +401,13 @@ def _clause_tokens(verb: Token, reporting: set[str]) -> list[Token]:
     while i in index:
         run.append(index[i])
         i += 1
-    while run and run[0].i != verb.i and (run[0].dep_ in LEADING_TRIM and run[0].head.i == verb.i
-                                          or run[0].is_punct or run[0].is_space):
-        if run[0].dep_ in {"prep", "npadvmod", "advmod"} and run[0].head.i == verb.i and \
-                any(t.i > run[0].i and t.head.i == run[0].i for t in run) is False:
-            run.pop(0)
-            continue
-        if run[0].dep_ in {"prep", "npadvmod"}:
+    while run and run[0].i != verb.i:
+        first = run[0]
+        # a leading "as", "and", "now", "," goes; a leading phrase ("Under the plan") stays
+        has_dependents = any(t.head.i == first.i and t.i != first.i for t in run)
+        opener = first.dep_ in LEADING_TRIM and first.head.i == verb.i and not (
+            has_dependents and first.dep_ in {"prep", "npadvmod"})
+        if not (first.is_punct or first.is_space or opener):
             break
         run.pop(0)
     while run and run[-1].i != verb.i and (run[-1].is_punct or run[-1].is_space):
