@@ -228,27 +228,23 @@ class EntityLinker:
         from .resolution import EntityRecord, EntityResolver, load_alias_file
 
         records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
-        self.known_documents = {d for r in records for d in r.documents}
         aliases = load_alias_file(alias_file) if alias_file else []
         self.resolver = EntityResolver(records, alias_table=aliases)
         self._touched: set[str] = set()
 
     def link(self, source: SourceDocument, claims: list[Claim]) -> list[Claim]:
-        """Set ``entity_id`` on entity claims and mention slots, and ``claim_key`` on all."""
-        import copy
+        """Set ``entity_id`` on entity claims and mention slots, and ``claim_key`` on all.
 
+        Resolving a document the store already counted (a re-run after a crash) gives the
+        same ids and does not count its mentions twice."""
         from .resolution import mention_from_claim
 
         mentions = [mention_from_claim(c.to_dict()) for c in claims
                     if c.type == "entity" and c.fields.get("label") in {"ORG", "PERSON"}]
         resolver = self.resolver
-        if source.id in self.known_documents:  # re-run after a crash: do not count it twice
-            resolver = copy.deepcopy(self.resolver)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         ids = resolver.resolve_document(source.id, source.text, mentions, seen_at=now)
-        if resolver is self.resolver:
-            self.known_documents.add(source.id)
-            self._touched.update(ids.values())
+        self._touched.update(ids.values())
         for claim in claims:
             if claim.type == "entity":
                 entity = ids.get((claim.evidence.start, claim.evidence.end))
