@@ -42,9 +42,10 @@ class AliasResolver:
 
     @staticmethod
     def normalise(name: str) -> str:
-        name = re.sub(r"\s*/\s*", "/", name.strip())
-        name = re.sub(r"[’']s$", "", name)
-        return re.sub(r"\s+", " ", name).casefold()
+        """The resolver's spelling normalisation, without a possessive, case-folded."""
+        from .resolution import normalise_text
+
+        return re.sub(r"'s$", "", normalise_text(name)).casefold()
 
     def __call__(self, name: str | None) -> str | None:
         if name is None:

@@ -29,10 +29,10 @@ class StoreView:
 def load_view(root: str | Path) -> StoreView:
     store = ClaimStore(root)
     documents = {}
-    for record in store._records(store.documents_path):
+    for record in store.iter_records(store.documents_path):
         record.pop("text", None)
         documents[record["id"]] = record
-    claims = [c for c in store._records(store.claims_path)
+    claims = [c for c in store.iter_records(store.claims_path)
               if c["evidence"]["doc_id"] in documents]  # committed claims only
     entities = store.entity_records()
     # a record merged into another lives on under the survivor's id

@@ -112,27 +112,28 @@ class ClaimStore:
     def claim_ids(self) -> set[str]:
         return _ids(self.claims_path)
 
-    def _records(self, path: Path) -> Iterator[dict[str, Any]]:
+    def iter_records(self, path: Path) -> Iterator[dict[str, Any]]:
+        """Every parseable record of one of the store's files (bad lines are skipped)."""
         if not path.exists():
             return
         with jsonlines.open(path) as reader:
             yield from reader.iter(type=dict, skip_invalid=True)
 
     def iter_documents(self) -> Iterator[DocumentRecord]:
-        for record in self._records(self.documents_path):
+        for record in self.iter_records(self.documents_path):
             yield DocumentRecord.from_dict(record)
 
     def iter_claims(self) -> Iterator[Claim]:
         """Committed claims: those whose document line is stored (see ``StoreWriter.flush``)."""
         committed = self.document_ids()
-        for record in self._records(self.claims_path):
+        for record in self.iter_records(self.claims_path):
             if record.get("evidence", {}).get("doc_id") in committed:
                 yield Claim.from_dict(record)
 
     def entity_records(self) -> dict[str, dict[str, Any]]:
         """The current version of every entity record, by id (later lines win)."""
         current: dict[str, dict[str, Any]] = {}
-        for record in self._records(self.entities_path):
+        for record in self.iter_records(self.entities_path):
             current[record["id"]] = record
         return current
 
