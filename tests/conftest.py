@@ -24,6 +24,14 @@ def blank_nlp() -> Language:
     return spacy.blank("en")
 
 
+def add_span_ruler(nlp: Language, name: str, patterns: list[dict]) -> None:
+    """Add a span_ruler stage as config.cfg configures the rule stages (longest match wins)."""
+    ruler = nlp.add_pipe("span_ruler", name=name, config={
+        "spans_key": name, "annotate_ents": False,
+        "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
+    ruler.initialize(lambda: [], nlp=nlp, patterns=patterns)
+
+
 @pytest.fixture(scope="session")
 def metric_records() -> list[dict]:
     return read_records(str(MODELS / "lexicons" / "business_metrics.json"))

@@ -12,7 +12,7 @@ import srsly
 from spacy.language import Language
 
 from pipeline.entity_cleanup import Candidate, EntityCleanup, make_entity_priority_filter
-from tests.conftest import MODELS
+from tests.conftest import MODELS, add_span_ruler
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +22,10 @@ def cleanup_nlp() -> Language:
     nlp = spacy.blank("en")
     furniture = nlp.add_pipe("newsclaims_page_furniture")
     furniture.initialize(records=read_records(str(MODELS / "lexicons" / "page_furniture.json")))
-    gazetteer = nlp.add_pipe("span_ruler", name="org_gazetteer",
-                             config={"spans_key": "org_gazetteer", "annotate_ents": False})
-    gazetteer.initialize(lambda: [], nlp=nlp,
-                         patterns=read_gazetteer(str(MODELS / "patterns" / "organizations.jsonl")))
-    percent = nlp.add_pipe("span_ruler", name="percent_rules",
-                           config={"spans_key": "percent_rules", "annotate_ents": False,
-                                   "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
-    percent.initialize(lambda: [], nlp=nlp,
-                       patterns=read_gazetteer(str(MODELS / "patterns" / "percentages.jsonl")))
+    add_span_ruler(nlp, "org_gazetteer",
+                   read_gazetteer(str(MODELS / "patterns" / "organizations.jsonl")))
+    add_span_ruler(nlp, "percent_rules",
+                   read_gazetteer(str(MODELS / "patterns" / "percentages.jsonl")))
     cues = nlp.add_pipe("newsclaims_person_cues")
     cues.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
     nlp.add_pipe("newsclaims_cjk_names")

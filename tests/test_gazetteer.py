@@ -4,7 +4,7 @@ import pytest
 import srsly
 
 from pipeline.resources import spelling_variants
-from tests.conftest import MODELS
+from tests.conftest import MODELS, add_span_ruler
 
 
 @pytest.fixture(scope="module")
@@ -12,10 +12,7 @@ def gazetteer_nlp(gazetteer_patterns):
     import spacy
 
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("span_ruler", config={
-        "spans_key": "org_gazetteer", "annotate_ents": False,
-        "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
-    ruler.initialize(lambda: [], nlp=nlp, patterns=gazetteer_patterns)
+    add_span_ruler(nlp, "org_gazetteer", gazetteer_patterns)
     return nlp
 
 

@@ -2,16 +2,15 @@
 
 import pytest
 
+from tests.conftest import add_span_ruler
+
 
 @pytest.fixture(scope="module")
 def percent_nlp(percent_patterns):
     import spacy
 
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("span_ruler", config={
-        "spans_key": "percent_rules", "annotate_ents": False,
-        "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
-    ruler.initialize(lambda: [], nlp=nlp, patterns=percent_patterns)
+    add_span_ruler(nlp, "percent_rules", percent_patterns)
     return nlp
 
 
