@@ -11,11 +11,8 @@ from spacy.language import Language
 from spacy.util import registry
 from thinc.api import Config
 
-from . import (  # noqa: F401  (import registers the factories and readers)
-    MODELS_DIR,
-    PIPELINE_NAME,
-    __version__,
-    _extensions,
+from . import MODELS_DIR, PIPELINE_NAME, __version__, _extensions, resources  # noqa: F401
+from .stages import (  # noqa: F401  (import registers the factories)
     cjk_names,
     directives,
     entity_cleanup,
@@ -23,10 +20,9 @@ from . import (  # noqa: F401  (import registers the factories and readers)
     page_furniture,
     percentages,
     person_cues,
-    resources,
     roles,
 )
-from .tokenizer import split_on_punctuation
+from .stages.tokenizer import split_on_punctuation
 
 
 def models_dir() -> Path:

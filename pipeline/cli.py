@@ -97,7 +97,7 @@ def evaluate(
 ) -> None:
     """Score extraction against gold annotations: P/R/F per label and micro-averaged."""
     from . import DEFAULT_MODEL, load
-    from .evaluation import evaluate as run_evaluate
+    from .evaluation.scorer import evaluate as run_evaluate
 
     if not gold.exists():
         err_console.print(f"{gold}: no such file")
@@ -147,7 +147,7 @@ def check(
     store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
 ) -> None:
     """Verify a store: lines parse and match the schema, ids are unique, evidence matches text."""
-    from .check import check_store
+    from .store.check import check_store
 
     report = check_store(store)
     for problem in report.problems:
@@ -178,7 +178,7 @@ def entities(
     output_format: FormatOption = "table",
 ) -> None:
     """Entities the store knows, most mentioned first, with their aliases."""
-    from .queries import find_entities, load_view
+    from .store.queries import find_entities, load_view
 
     _check_format(output_format)
     found = find_entities(load_view(store), label=label, name=name)
@@ -206,7 +206,7 @@ def claims(
     output_format: FormatOption = "table",
 ) -> None:
     """Each claim once, newest first, with all its sources and how many publishers report it."""
-    from .queries import claim_groups, load_view
+    from .store.queries import claim_groups, load_view
 
     _check_format(output_format)
     groups = claim_groups(load_view(store), entity=entity, claim_type=claim_type, since=since)
@@ -227,7 +227,7 @@ def claims(
 @app.command()
 def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "table") -> None:
     """Counts per document, entity label, claim type and publisher."""
-    from .queries import load_view, store_stats
+    from .store.queries import load_view, store_stats
 
     _check_format(output_format)
     counts = store_stats(load_view(store))
@@ -255,7 +255,7 @@ def export(
 
     Exit code 0: done; 1: the export failed (nothing committed); 2: bad --to or no store.
     """
-    from .export import BadTarget, ExportError, NoStore, export_store
+    from .store.export import BadTarget, ExportError, NoStore, export_store
 
     target = to or f"sqlite:///{store / 'claims.db'}"
     try:

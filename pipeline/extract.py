@@ -61,7 +61,7 @@ class ExtractSummary:
 
 def _sentence_bounds(doc: Doc, span: Span) -> tuple[int, int]:
     """Character range of the sentence holding ``span`` (its line when no parse is present)."""
-    from .claim_spans import doc_text
+    from .stages.claim_spans import doc_text
 
     text = doc_text(doc)
     if doc.has_annotation("SENT_START"):
@@ -80,7 +80,7 @@ def _sentence_bounds(doc: Doc, span: Span) -> tuple[int, int]:
 
 def evidence_for(doc: Doc, doc_id: str, span: Span) -> Evidence:
     """Evidence of ``span``: exact offsets into the document text and its sentence."""
-    from .claim_spans import doc_text
+    from .stages.claim_spans import doc_text
 
     s_start, s_end = _sentence_bounds(doc, span)
     return Evidence(doc_id=doc_id, start=span.start_char, end=span.end_char, text=span.text,

@@ -21,10 +21,10 @@ from filelock import FileLock
 from typer.testing import CliRunner
 
 import pipeline
-from pipeline.check import check_store
 from pipeline.cli import app
 from pipeline.extract import extract
 from pipeline.store import ClaimStore
+from pipeline.store.check import check_store
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.integration

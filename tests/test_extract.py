@@ -121,7 +121,7 @@ def test_claims_of_every_type_are_stored_with_exact_evidence(extracted):
 
 
 def test_stored_records_match_the_published_json_schemas(extracted):
-    from pipeline.schemas import validator
+    from pipeline.store.schemas import validator
 
     _, store, _ = extracted
     for record_type, name in (("document", "documents.jsonl"), ("claim", "claims.jsonl"),

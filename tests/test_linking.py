@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.extract import extract
-from pipeline.queries import claim_groups, load_view
+from pipeline.store.queries import claim_groups, load_view
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.evaluation import evaluate
+from pipeline.evaluation.scorer import evaluate
 from tests.conftest import CORPUS, SEED_GOLD
 
 pytestmark = pytest.mark.integration

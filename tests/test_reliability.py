@@ -27,10 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline
-from pipeline.check import check_store
 from pipeline.cli import app
 from pipeline.extract import extract
 from pipeline.store import ClaimStore
+from pipeline.store.check import check_store
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.integration
@@ -226,7 +226,7 @@ def test_too_large_file_is_refused_without_reading(fast_load, small_corpus, tmp_
         opened.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("pipeline.readers.open", spy_open, raising=False)
+    monkeypatch.setattr("pipeline.readers.sources.open", spy_open, raising=False)
     store = tmp_path / "store"
     code, output = run_cli(small_corpus, "--max-bytes", "1000", store=store)
     assert_bad_file_handled(code, output, store, "big.txt",

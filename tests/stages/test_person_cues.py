@@ -3,7 +3,7 @@
 import pytest
 import srsly
 
-from pipeline.person_cues import PersonCues
+from pipeline.stages.person_cues import PersonCues
 from tests.conftest import MODELS
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .store import ClaimStore
+from .claim_store import ClaimStore
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 

@@ -10,7 +10,7 @@ import pytest
 import spacy
 
 from pipeline.claims import ENTITY_LABELS
-from pipeline.evaluation import (
+from pipeline.evaluation.scorer import (
     GoldDocument,
     evaluate,
     iter_metric_rows,
@@ -22,7 +22,7 @@ from pipeline.evaluation import (
     score_entities,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 SEED_GOLD = CORPUS / "gold" / "seeds.jsonl"
 SCORED = ("ORG", "PERSON")

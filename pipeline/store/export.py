@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from .claims import CLAIM_BASE_KEYS, claim_key
-from .store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
+from ..claims import CLAIM_BASE_KEYS, claim_key
+from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
 
 SCHEMA_VERSION = 1
 DEFAULT_BATCH_SIZE = 5000
@@ -314,7 +314,7 @@ class Writer(Protocol):
 
 
 def _version_row() -> tuple[Any, ...]:
-    from . import __version__
+    from .. import __version__
 
     return (SCHEMA_VERSION, datetime.now(UTC).isoformat(timespec="seconds"), __version__)
 

@@ -11,7 +11,7 @@ import spacy
 import srsly
 from spacy.language import Language
 
-from pipeline.entity_cleanup import Candidate, EntityCleanup, make_entity_priority_filter
+from pipeline.stages.entity_cleanup import Candidate, EntityCleanup, make_entity_priority_filter
 from tests.conftest import MODELS, add_span_ruler
 
 

@@ -21,7 +21,7 @@ from pipeline.readers import (
 )
 
 BINARY = "binary or undecodable content (not text)"
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 LATIN = ("Société Générale a annoncé jeudi une hausse de 12 % de son bénéfice net, portée "
          "par la banque de détail à l'étranger. ") * 4
 CHINESE = ("阿里巴巴集团周二宣布重组淘宝和天猫的后台运营，以应对日益激烈的竞争。"
@@ -303,5 +303,5 @@ def test_newsclaimsignore_skips_listed_paths(tmp_path):
 
 
 def test_real_corpus_reads_articles_only():
-    items = list(iter_sources(Path(__file__).resolve().parent.parent / "corpus"))
+    items = list(iter_sources(Path(__file__).resolve().parents[2] / "corpus"))
     assert sorted(i.path for i in items) == ["000_99de1714f14aae12.txt", "004_dad777cdd88bf5a0.txt"]

@@ -10,8 +10,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from . import _extensions  # noqa: F401  (registers Span._.claim)
-from .claims import CLAIM_KEYS
+from .. import _extensions  # noqa: F401  (registers Span._.claim)
+from ..claims import CLAIM_KEYS
 
 __all__ = ["CLAIM_KEYS", "add_claim", "doc_text", "mention"]
 

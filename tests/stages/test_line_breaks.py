@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.line_breaks import LineBreakSentencizer
+from pipeline.stages.line_breaks import LineBreakSentencizer
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from typing import Any
 import jsonlines
 from filelock import FileLock, Timeout
 
-from .claims import Claim, DocumentRecord
+from ..claims import Claim, DocumentRecord
 
 DOCUMENTS_FILE = "documents.jsonl"
 CLAIMS_FILE = "claims.jsonl"

@@ -43,7 +43,7 @@ class AliasResolver:
     @staticmethod
     def normalise(name: str) -> str:
         """The resolver's spelling normalisation, without a possessive, case-folded."""
-        from .resolution import normalise_text
+        from ..resolution import normalise_text
 
         return re.sub(r"'s$", "", normalise_text(name)).casefold()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.directives import DirectiveFinder
+from pipeline.stages.directives import DirectiveFinder
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ import json
 import pytest
 import srsly
 
-from pipeline.percentages import RULE_SCORES, Percentages
+from pipeline.stages.percentages import RULE_SCORES, Percentages
 from tests.conftest import CORPUS, MODELS, SEED_GOLD
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.scorer import PRFScore
 
-from .claims import ENTITY_LABELS
-from .readers import read_text_file
+from ..claims import ENTITY_LABELS
+from ..readers import read_text_file
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -200,7 +200,7 @@ def score_entities(gold_docs: list[GoldDocument], predictions: list[list[Span3]]
 def predict(nlp: Language, docs: list[GoldDocument], labels: Iterable[str],
             batch_size: int = 32) -> tuple[list[list[Span3]], list[list[dict[str, Any]]]]:
     """Predicted entity spans and claim records (as stored) for each gold document's text."""
-    from .extract import doc_claims, pipeline_info
+    from ..extract import doc_claims, pipeline_info
 
     labels = set(labels)
     info = pipeline_info(nlp)
@@ -229,8 +229,8 @@ def score_aliases(docs: list[GoldDocument], predictions: list[list[Span3]],
     order, gives the mentions at those spans one id. A gold mention with no predicted entity at
     its span pairs with nothing. Also counts false merges of two different gold persons.
     """
+    from ..resolution import EntityResolver, Mention
     from .claim_scoring import AliasResolver
-    from .resolution import EntityResolver, Mention
 
     gold_names = AliasResolver.from_file(alias_path)
     resolver = EntityResolver()

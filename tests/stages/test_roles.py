@@ -6,7 +6,7 @@ import json
 import pytest
 import srsly
 
-from pipeline.roles import RoleClaims, plural_forms
+from pipeline.stages.roles import RoleClaims, plural_forms
 from tests.conftest import CORPUS, MODELS, SEED_GOLD
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, registry
 
-from . import _extensions  # noqa: F401  (registers Span._.provenance)
+from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
 
 MODEL_STAGE = "ner"

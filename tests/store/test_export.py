@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from pipeline.claims import claim_key, stable_id
 from pipeline.cli import app
-from pipeline.export import (
+from pipeline.store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
+from pipeline.store.export import (
     TABLES,
     BadTarget,
     ExportError,
@@ -37,10 +38,9 @@ from pipeline.export import (
     parse_target,
     redact,
 )
-from pipeline.queries import load_view
-from pipeline.store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
+from pipeline.store.queries import load_view
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SQL_EXAMPLES = REPO / "docs" / "sql_examples.sql"
 PG_ENV = "NEWSCLAIMS_TEST_PG"
 JSON_COLUMNS = {c.name for t in TABLES for c in t.columns if c.kind == "json"}

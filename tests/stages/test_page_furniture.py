@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.page_furniture import PageFurniture
+from pipeline.stages.page_furniture import PageFurniture
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.cjk_names import CJKNameCandidates
+from pipeline.stages.cjk_names import CJKNameCandidates
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ def test_cjk_runs_are_candidates(blank_nlp, text, expected):
 
 
 def test_fullwidth_brackets_split_after_tokenizer_tweak(blank_nlp):
-    from pipeline.tokenizer import split_on_punctuation
+    from pipeline.stages.tokenizer import split_on_punctuation
 
     split_on_punctuation(blank_nlp, "（）")
     doc = CJKNameCandidates()(blank_nlp("Li Bo（李博）said"))

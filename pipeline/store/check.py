@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
 from .schemas import validator
-from .store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 

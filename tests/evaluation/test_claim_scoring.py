@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.claim_scoring import AliasResolver, match_claims, score_claims
+from pipeline.evaluation.claim_scoring import AliasResolver, match_claims, score_claims
 
 
 def claim(kind: str, start: int, end: int, **slots) -> dict:
