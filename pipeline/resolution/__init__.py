@@ -1,7 +1,8 @@
 """Entity resolution: which ORG and PERSON mentions name the same real-world entity, within an
 article and across the store. ``names``: mentions, records, normalisation and name keys;
-``resolver``: ``EntityResolver``, which clusters a document's mentions and places them among the
-store's entities. Pure Python, no spaCy."""
+``document``: clustering one document's mentions; ``aliases``: the alias table; ``index``: the
+store-wide record index; ``resolver``: ``EntityResolver``, which clusters a document and places each
+cluster among the store's entities. Pure Python, no spaCy."""
 
 from .names import (
     EntityRecord,
