@@ -5,7 +5,11 @@ import json
 import pytest
 import srsly
 
-from pipeline.stages.percentages import RULE_SCORES, Percentages
+from pipeline.stages.percentages import RULE_SCORES, Cues, Percentages, Reading
+from pipeline.stages.percentages.attachment import attach
+from pipeline.stages.percentages.changes import fill_changes
+from pipeline.stages.percentages.reading import number, read
+from pipeline.stages.percentages.times import is_time
 from tests.conftest import CORPUS, MODELS, SEED_GOLD
 
 pytestmark = pytest.mark.integration
@@ -212,3 +216,110 @@ def test_without_a_lexicon_the_stage_still_reads_numbers(nlp):
     fields = doc.spans["percentages"][0]._.claim["fields"]
     assert (fields["value"], fields["qualifier"], fields["unit"]) == (12.0, "exactly", "percent")
     assert fields["metric"] == "Revenue"
+
+
+# -- the steps alone ---------------------------------------------------------------------------
+CUES = Cues.from_lexicon(srsly.read_json(MODELS / "lexicons" / "percentage_cues.json"))
+
+
+def percent_span(doc, evidence):
+    """The PERCENT span over ``evidence`` (made by hand: the steps do not need the NER)."""
+    start = doc.text.index(evidence)
+    span = doc.char_span(start, start + len(evidence), label="PERCENT")
+    assert span is not None, evidence
+    return span
+
+
+@pytest.mark.parametrize(("text", "evidence", "expected"), [
+    # (value, range, qualifier, unit, sign)
+    ("Sales rose about 12% in May.", "about 12%", (12.0, None, "about", "percent", None)),
+    ("Costs grew more than 20 percent.", "more than 20 percent",
+     (20.0, None, "more_than", "percent", None)),
+    ("Orders grew twenty-five percent.", "twenty-five percent", (25.0, None, "exactly", "percent", None)),
+    ("It was one hundred percent.", "one hundred percent", (100.0, None, "exactly", "percent", None)),
+    ("Margins were 10-15% last year.", "10-15%", (10.0, [10.0, 15.0], "exactly", "percent", None)),
+    ("Between 54% and 52% of voters.", "54% and 52%", (52.0, [52.0, 54.0], "exactly", "percent", None)),
+    ("The yield moved -0.5 percentage points.", "-0.5 percentage points",
+     (0.5, None, "exactly", "percentage_points", "down")),
+    ("The index closed +1,250.5 per cent higher.", "+1,250.5 per cent",
+     (1250.5, None, "exactly", "percent", "up")),
+    ("Turnout was I0% in the scan.", "I0%", (None, None, "exactly", "percent", None)),
+])
+def test_read_value_qualifier_unit_and_sign(blank_nlp, text, evidence, expected):
+    reading = read(percent_span(blank_nlp(text), evidence), CUES)
+    assert (reading.value, reading.range, reading.qualifier, reading.unit, reading.sign) == expected
+
+
+@pytest.mark.parametrize(("word", "with_lexicon", "without_lexicon"), [
+    ("12", 12.0, 12.0), ("3.5", 3.5, 3.5), ("1,000", 1000.0, 1000.0), (".5", 0.5, 0.5),
+    ("five", 5.0, None), ("Twenty", 20.0, None), ("percent", None, None), ("I0", None, None),
+])
+def test_number_words_need_the_lexicon_digits_do_not(blank_nlp, word, with_lexicon, without_lexicon):
+    token = blank_nlp(word)[0]
+    assert number(token, CUES) == with_lexicon
+    assert number(token, Cues()) == without_lexicon
+
+
+@pytest.mark.parametrize(("text", "date", "expected"), [
+    ("Revenue fell 3% on Tuesday.", "Tuesday", True),
+    ("Revenue at Siemens rose 12% in the third quarter.", "the third quarter", True),
+    ("Sales grow about 5% a year.", "a year", False),                             # a rate
+    ("Sales rose 5% from a year earlier.", "a year earlier", False),              # after "from"
+    ("Sales rose 5% compared with the same period last year.", "the same period last year", False),
+    ("Bookings grew 12% compared with 2021.", "2021", False),                     # after "compared with"
+    ("Yields on the 10-year Treasury rose to 4%.", "10-year", False),             # modifies a noun
+])
+def test_is_time_rejects_rates_comparison_bases_and_modifiers(nlp, text, date, expected):
+    doc = nlp(text)
+    start = text.index(date)
+    assert is_time(doc, doc.char_span(start, start + len(date)), CUES) is expected
+
+
+@pytest.mark.parametrize(("text", "evidence", "kind", "anchor", "role"), [
+    ("Tesla's shares fell 3% on Tuesday.", "3%", "verb", "fell", None),
+    ("Berkshire bought a 5% stake in the company.", "5%", "noun", "stake", None),
+    ("The margin narrowed to 16.5% from 18.2%.", "16.5%", "verb", "narrowed", "to"),
+    ("The margin narrowed to 16.5% from 18.2%.", "18.2%", "verb", "narrowed", "from"),
+])
+def test_attach_finds_the_anchor_and_the_change_role(nlp, text, evidence, kind, anchor, role):
+    doc = nlp(text)
+    reading = read(percent_span(doc, evidence), CUES)
+    percent_tokens = {t.i: e for e in doc.ents if e.label_ == "PERCENT" for t in e}
+    attach(reading, CUES, percent_tokens, set(percent_tokens))
+    assert (reading.kind, reading.anchor.text if reading.anchor else None, reading.role) == (kind, anchor, role)
+
+
+def change_reading(doc, value, *, role=None, anchor=None, sign=None, path=None, kind="verb"):
+    """A Reading as ``attach`` leaves it, built by hand for the changes step."""
+    return Reading(doc[:1], value, None, "exactly", "percent", sign, role=role,
+                   anchor=doc[anchor] if anchor is not None else None, kind=kind, path_direction=path)
+
+
+@pytest.mark.parametrize(("specs", "expected"), [
+    # a neutral anchor: the direction comes from the values
+    ([dict(value=18.2, role="from", anchor=1), dict(value=16.5, role="to", anchor=1)],
+     [(18.2, 16.5, "down"), (18.2, 16.5, "down")]),
+    # "came in at 11.9%, compared with 7.5%": one unmarked percentage is the end
+    ([dict(value=7.5, role="from", anchor=1), dict(value=11.9, anchor=1)],
+     [(7.5, 11.9, "up"), (7.5, 11.9, "up")]),
+    # words on the way ("higher") beat the values
+    ([dict(value=20.0, role="from", anchor=1, path="up"), dict(value=10.0, role="to", anchor=1)],
+     [(20.0, 10.0, "up"), (20.0, 10.0, "up")]),
+    # equal values and no words: no direction
+    ([dict(value=5.0, role="from", anchor=1), dict(value=5.0, role="to", anchor=1)],
+     [(5.0, 5.0, None), (5.0, 5.0, None)]),
+    # two unmarked ends are ambiguous: nothing paired
+    ([dict(value=5.0, role="from", anchor=1), dict(value=6.0, anchor=1), dict(value=7.0, anchor=1)],
+     [(None, None, None)] * 3),
+    # ends on different anchors are different changes
+    ([dict(value=5.0, role="from", anchor=1), dict(value=6.0, role="to", anchor=2)],
+     [(None, None, None), (None, None, None)]),
+    # a lone percentage: its change noun, else its sign
+    ([dict(value=2.0, anchor=3, kind="noun", sign="down")], [(None, None, "up")]),
+    ([dict(value=2.0, sign="down")], [(None, None, "down")]),
+])
+def test_changes_pair_ends_and_pick_a_direction(blank_nlp, specs, expected):
+    doc = blank_nlp("Margin was then growth today")
+    readings = [change_reading(doc, **spec) for spec in specs]
+    fill_changes(readings, CUES)
+    assert [(r.fields.get("from"), r.fields.get("to"), r.fields["direction"]) for r in readings] == expected

@@ -1,0 +1,112 @@
+"""Whose measure a percentage is: the owner named in a noun phrase or in the clause around it.
+
+``owners`` maps every token of a subject-label entity (ORG, PERSON, GPE) to that entity.
+"""
+
+from spacy.tokens import Doc, Span, Token
+
+from .cues import Cues
+from .parse import MAX_CLIMB, VERB_POS, verb_subject
+
+NO_OWNER: tuple[Span | None, str] = (None, "no_subject")
+
+
+def group(doc: Doc, token: Token, owners: dict[int, Span]) -> Span:
+    """The owner entity at ``token``, stretched over its conjuncts ("Taobao & Tmall")."""
+    names = [owners[t.i] for t in [token, *token.conjuncts] if t.i in owners]
+    if not names:
+        return owners[token.i]
+    first = min(names, key=lambda e: e.start)
+    last = max(names, key=lambda e: e.end)
+    return Span(doc, first.start, last.end, label=first.label_)
+
+
+def antecedent(doc: Doc, pronoun: Token, owners: dict[int, Span], labels: set[str]) -> Span | None:
+    """A possessive pronoun's owner: the named subject of an enclosing clause, else the
+    nearest name before it in the sentence."""
+    if pronoun.lower_ == "whose":
+        for ancestor in pronoun.ancestors:
+            if ancestor.dep_ == "relcl" and ancestor.head.i in owners:
+                return group(doc, ancestor.head, owners)
+        return None
+    for ancestor in pronoun.ancestors:
+        if ancestor.pos_ not in VERB_POS:
+            continue
+        subject, _ = verb_subject(ancestor)
+        if subject is not None and subject.i in owners and owners[subject.i].label_ in labels:
+            return group(doc, subject, owners)
+    before = [e for e in {id(s): s for s in owners.values()}.values()
+              if e.end <= pronoun.i and e.start >= pronoun.sent.start and e.label_ in labels]
+    return max(before, key=lambda e: e.start) if before else None
+
+
+def possessor_owner(doc: Doc, possessor: Token, owners: dict[int, Span],
+                    cues: Cues) -> tuple[Span | None, str]:
+    """The owner a possessor names: a resolved pronoun, an entity, or unlabelled proper nouns."""
+    if possessor.lower_ in cues.pronouns:
+        found = antecedent(doc, possessor, owners, cues.pronouns[possessor.lower_])
+        return (found, "poss_pronoun") if found is not None else NO_OWNER
+    if possessor.i in owners or any(c.i in owners for c in possessor.conjuncts):
+        return group(doc, possessor, owners), "poss"
+    names = [t for t in possessor.subtree if t.dep_ != "case" and t.pos_ == "PROPN"]
+    if names and all(t.pos_ == "PROPN" or t.dep_ == "case" for t in possessor.subtree):
+        return Span(doc, names[0].i, names[-1].i + 1, label="ORG"), "poss_propn"
+    return NO_OWNER
+
+
+def noun_owner(doc: Doc, noun: Token, owners: dict[int, Span], ent_tokens: set[int],
+               cues: Cues) -> tuple[Span | None, str]:
+    """The owner named inside a noun phrase: possessor, compound name, or of/at/for name."""
+    for child in noun.lefts:
+        if child.dep_ == "poss":
+            return possessor_owner(doc, child, owners, cues)
+    found: list[tuple[Span, str]] = []
+    for child in noun.lefts:
+        if child.dep_ in {"det", "predet"} or child.i in ent_tokens:
+            continue
+        for token in child.subtree:
+            if token.i in owners and token.i not in ent_tokens:
+                found.append((owners[token.i], "compound"))
+                break
+    for child in noun.rights:
+        if noun.lower_ in cues.holdings and child.lower_ in cues.holding_preps:
+            continue                        # a stake in X is its holder's, not X's
+        if child.dep_ == "prep" and child.lower_ in cues.noun_owner_preps:
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.i in owners:
+                    found.append((group(doc, obj, owners), "prep"))
+    # an organisation or person beats a place: "US-listed shares of BP" -> BP
+    found.sort(key=lambda item: item[0].label_ == "GPE")
+    return found[0] if found else NO_OWNER
+
+
+def clause_owner(doc: Doc, verb: Token | None, owners: dict[int, Span], cues: Cues,
+                 skip: Token | None = None, public: bool = False) -> tuple[Span | None, str]:
+    """The owner from the clause: its subject name, an "At X," phrase, or a reporting name.
+
+    Whoever reports or forecasts a public measure (GDP, inflation) does not own it.
+    """
+    if verb is None:
+        return NO_OWNER
+    if public and verb.lemma_.lower() in cues.reporting:
+        return NO_OWNER
+    subject, relative_head = verb_subject(verb)
+    if subject is not None and subject.i in owners and subject is not skip:
+        return group(doc, subject, owners), "clause_subject"
+    if relative_head is not None and relative_head.i in owners:
+        return group(doc, relative_head, owners), "clause_subject"
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in cues.clause_owner_preps:
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.i in owners:
+                    return group(doc, obj, owners), "clause_prep"
+    current = verb
+    for _ in range(MAX_CLIMB):
+        if current.dep_ not in {"ccomp", "xcomp", "conj"} or current.head.i == current.i:
+            break
+        current = current.head
+        if current.lemma_.lower() in cues.reporting and not public:
+            said_by, _ = verb_subject(current)
+            if said_by is not None and said_by.i in owners:
+                return group(doc, said_by, owners), "reporting_subject"
+    return NO_OWNER

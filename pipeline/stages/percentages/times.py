@@ -1,0 +1,130 @@
+"""The ``when`` slot: a date or time word right after the percentage, else nearest in its clause."""
+
+from spacy.tokens import Doc, Span, Token
+
+from .cues import Cues, norm
+from .parse import TIME_LABELS, VERB_POS
+from .reading import Reading
+
+# A date that modifies a noun ("the 10-year Treasury", "annual revenue") is no time reference.
+MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod"}
+# Dependencies that start a new clause: "when" looks for dates in the percentage's own clause.
+CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "csubjpass"}
+
+
+def merge_adjacent(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Join time entities that touch ("Monday" + "afternoon") into one."""
+    merged: list[Span] = []
+    for span in spans:
+        if merged and merged[-1].end == span.start and not doc[span.start - 1].whitespace_.count("\n"):
+            merged[-1] = Span(doc, merged[-1].start, span.end, label=merged[-1].label_)
+        else:
+            merged.append(span)
+    return merged
+
+
+def clause_head(token: Token) -> int:
+    """Index of the head of the clause that contains ``token``."""
+    current = token
+    for _ in range(64):
+        if current.dep_ in CLAUSE_DEPS or current.head.i == current.i or (
+                current.dep_ == "conj" and current.pos_ in VERB_POS):
+            return current.i
+        current = current.head
+    return current.i
+
+
+def is_time(doc: Doc, date: Span, cues: Cues) -> bool:
+    """False for dates that are rates ("a year"), comparison bases ("from a year earlier",
+    "the same period last year") or modifiers of a noun ("the 10-year Treasury")."""
+    text = norm(date.text)
+    if text in cues.not_when or text.startswith(cues.comparison_dates):
+        return False
+    if date.root.dep_ in MODIFIER_DEPS and date.root.head.i >= date.end:
+        return False
+    for words in cues.comparisons:
+        start = date.start - len(words)
+        if start >= 0 and tuple(t.lower_ for t in doc[start:date.start]) == words:
+            return False
+    return True
+
+
+def temporal_at(doc: Doc, pos: int, date_at: dict[int, Span], cues: Cues) -> Span | None:
+    """A temporal word or phrase starting at ``pos`` ("now", "so far"), joined to a date
+    right after it ("so far this year")."""
+    for words in cues.temporal:
+        end = pos + len(words)
+        if end <= len(doc) and tuple(t.lower_ for t in doc[pos:end]) == words:
+            if end in date_at:
+                return Span(doc, pos, date_at[end].end, label="DATE")
+            return Span(doc, pos, end, label="DATE")
+    return None
+
+
+def temporal_words(doc: Doc, date_at: dict[int, Span], cues: Cues) -> list[Span]:
+    """Every temporal word or phrase of the lexicon outside entities ("now", "so far")."""
+    found = []
+    covered: set[int] = set()
+    for token in doc:
+        if token.i in covered or token.ent_type_:
+            continue
+        span = temporal_at(doc, token.i, date_at, cues)
+        if span is not None and token.pos_ in {"ADV", "ADP", "ADJ", "NOUN"}:
+            found.append(span)
+            covered |= set(range(span.start, span.end))
+    return found
+
+
+def time_after(doc: Doc, ent: Span, date_at: dict[int, Span], cues: Cues) -> Span | None:
+    """A date or time word right after the percentage, perhaps after one preposition."""
+    sent_end = ent.sent.end
+    positions = [ent.end]
+    for width in (1, 2, 3, 4):
+        if ent.end + width < sent_end and " ".join(
+                t.lower_ for t in doc[ent.end:ent.end + width]) in cues.when_preps:
+            positions.append(ent.end + width)
+    for pos in positions:
+        if pos >= sent_end:
+            continue
+        if pos in date_at:
+            return date_at[pos]
+        found = temporal_at(doc, pos, date_at, cues)
+        if found is not None:
+            return found
+    return None
+
+
+def nearest_in_clause(reading: Reading, times: list[Span], reserved: set[tuple[int, int]]) -> Span | None:
+    """The time closest to the percentage in its own sentence and clause, not taken by another."""
+    sent = reading.ent.sent
+    clause = clause_head(reading.ent.root)
+    candidates = [t for t in times if sent.start <= t.start and t.end <= sent.end
+                  and (t.start, t.end) not in reserved
+                  and clause_head(t.root) == clause]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: min(abs(t.start - reading.ent.end),
+                                             abs(reading.ent.start - t.end)))
+
+
+def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
+    """Set ``when`` in the readings' fields: times right after a percentage are taken first."""
+    dates = [e for e in merge_adjacent(doc, [e for e in doc.ents if e.label_ in TIME_LABELS])
+             if is_time(doc, e, cues)]
+    date_at = {e.start: e for e in dates}
+    reserved: set[tuple[int, int]] = set()
+    pending = []
+    for reading in readings:
+        found = time_after(doc, reading.ent, date_at, cues)
+        if found is not None:
+            reading.fields["when"] = found.text
+            reserved.add((found.start, found.end))
+        else:
+            pending.append(reading)
+    if not pending:
+        return
+    times = dates + temporal_words(doc, date_at, cues)
+    for reading in pending:
+        nearest = nearest_in_clause(reading, times, reserved)
+        if nearest is not None:
+            reading.fields["when"] = nearest.text
