@@ -4,8 +4,14 @@ style of business news (not from the seed articles) → the directives they stat
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.tokens import Doc
 
 from pipeline.stages.directives import DirectiveFinder
+from pipeline.stages.directives.candidates import excluded, find_candidates
+from pipeline.stages.directives.model import Candidate, Lexicon
+from pipeline.stages.directives.slots import fill_slots, stated_actor
+from pipeline.stages.directives.status import status
 
 pytestmark = pytest.mark.integration
 
@@ -123,3 +129,130 @@ def test_round_trip(nlp, tmp_path):
     stage.to_disk(tmp_path / "directives")
     loaded = DirectiveFinder().from_disk(tmp_path / "directives")
     assert loaded.lexicon == stage.lexicon
+
+
+# -- the steps alone ------------------------------------------------------------------------------
+def parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str],
+           lemmas: list[str]) -> Doc:
+    """A hand-parsed Doc, so a step is tested without the statistical parser."""
+    return Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, lemmas=lemmas)
+
+
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "tags", "lemmas", "anchor", "kind", "expected"),
+    [
+        (["Sony", "will", "merge", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "planned"),
+        (["Sony", "'ll", "merge", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "planned"),
+        (["Sony", "has", "merged", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "VBZ", "VBN", "NNS"], ["Sony", "have", "merge", "unit"], 2, "action", "done"),
+        (["Sony", "merged", "units"], [1, 1, 1], ["nsubj", "ROOT", "dobj"],
+         ["NNP", "VBD", "NNS"], ["Sony", "merge", "unit"], 1, "action", "done"),
+        (["Sony", "is", "merging", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "VBZ", "VBG", "NNS"], ["Sony", "be", "merge", "unit"], 2, "action", "announced"),
+        # a planning verb above the clause makes it a plan even without an auxiliary
+        (["Sony", "intends", "merging", "units"], [1, 1, 1, 2], ["nsubj", "ROOT", "xcomp", "dobj"],
+         ["NNP", "VBZ", "VBG", "NNS"], ["Sony", "intend", "merge", "unit"], 2, "action", "planned"),
+        # a coordinated verb without its own subject takes the auxiliaries of the first verb
+        (["Sony", "has", "merged", "units", "and", "formed", "groups"], [2, 2, 2, 2, 2, 2, 5],
+         ["nsubj", "aux", "ROOT", "dobj", "cc", "conj", "dobj"],
+         ["NNP", "VBZ", "VBN", "NNS", "CC", "VBN", "NNS"],
+         ["Sony", "have", "merge", "unit", "and", "form", "group"], 5, "action", "done"),
+        # the kind decides before the tense does
+        (["Sony", "will", "merge", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "suggestion", "suggested"),
+        (["Sony", "has", "merged", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "VBZ", "VBN", "NNS"], ["Sony", "have", "merge", "unit"], 2, "necessity", "suggested"),
+        (["Sony", "has", "merged", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
+         ["NNP", "VBZ", "VBN", "NNS"], ["Sony", "have", "merge", "unit"], 2, "enumeration", "announced"),
+    ],
+)
+def test_status_from_auxiliaries(words, heads, deps, tags, lemmas, anchor, kind, expected):
+    doc = parsed(words, heads, deps, tags, lemmas)
+    assert status(Candidate(doc[anchor], kind, "merge", "merge", True)) == expected
+
+
+@pytest.fixture(scope="module")
+def lexicon(nlp) -> Lexicon:
+    return Lexicon(nlp.get_pipe("newsclaims_directives").lexicon)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("JD.com will spin off its logistics arm next year.",
+         [("action", "spin_off", "spin", "JD.com will spin off its logistics arm next year")]),
+        ("Xiaomi founder Lei Jun called for a sweeping overhaul of the company's sales network.",
+         [("suggestion", "suggest", "call",
+           "Xiaomi founder Lei Jun called for a sweeping overhaul of the company 's sales network")]),
+        ("The company's chairman said deep changes are necessary.",
+         [("necessity", "necessity", "be", "deep changes are necessary")]),
+        ("The reorganisation involves three new business groups.",
+         [("nominal", "nominal", "involve", "The reorganisation involves three new business groups")]),
+        # coordinated clauses are split, one candidate each
+        ("Sony has restructured its electronics division and created a new gaming unit.",
+         [("action", "restructure", "restructure", "Sony has restructured its electronics division"),
+          ("action", "create_unit", "create", "created a new gaming unit")]),
+        # the introducing verb is not a directive; its items are
+        ("The chairman laid out three priorities for Baidu: expanding cloud services, "
+         "cutting costs and returning to search.",
+         [("enumeration", "enumeration", "expand", "expanding cloud services"),
+          ("enumeration", "enumeration", "cut", "cutting costs"),
+          ("enumeration", "enumeration", "return", "returning to search")]),
+        ("Tencent did not restructure its gaming division.", []),  # negation is excluded
+        ("Alibaba will acquire a stake in the firm.", []),  # not (yet) a cue
+    ],
+)
+def test_find_candidates(nlp, lexicon, text, expected):
+    (sent,) = nlp(text).sents
+    found = [(c.kind, c.rule, c.anchor.lemma_.lower(), " ".join(t.text for t in c.tokens))
+             for c in find_candidates(sent, lexicon)]
+    assert found == expected
+
+
+def test_candidates_come_from_the_lexicon_passed_in(nlp):
+    """A new action record is enough for a new cue; without a lexicon nothing is found."""
+    (sent,) = nlp("Alibaba will acquire a stake in the firm.").sents
+    acquire = Lexicon({"actions": [{"id": "acquire", "action": "acquire", "agentive": True,
+                                    "lemmas": ["acquire"]}]})
+    (cand,) = find_candidates(sent, acquire)
+    assert (cand.kind, cand.action, cand.anchor.text, cand.agentive) == ("action", "acquire", "acquire", True)
+    assert find_candidates(sent, Lexicon()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "verb", "expected"),
+    [
+        ("Tencent did not restructure its gaming division.", "restructure", True),  # negation
+        ("If regulators object, Baidu will exit the market.", "exit", True),  # hypothetical
+        ("Analysts expect Alibaba to restructure its cloud unit.", "restructure", True),  # expectation
+        ("Tencent will restructure its gaming division.", "restructure", False),
+    ],
+)
+def test_excluded(nlp, lexicon, text, verb, expected):
+    doc = nlp(text)
+    (token,) = [t for t in doc if t.text == verb]
+    assert excluded(token, lexicon) is expected
+
+
+def test_slots_of_a_shift(nlp, lexicon):
+    doc = nlp("Traffic will shift back to Taobao from Tmall.")
+    (cand,) = find_candidates(next(doc.sents), lexicon)
+    assert stated_actor(doc, cand, lexicon) is None
+    slots = fill_slots(doc, cand, None)
+    assert slots is not None
+    assert (slots.source, slots.destination) == ("Tmall", "Taobao")
+    assert slots.evidence.text == "Traffic will shift back to Taobao from Tmall"
+    assert [t.text for t in slots.targets] == ["Taobao", "Tmall"]
+
+
+def test_stated_actor_is_not_a_target(nlp, lexicon):
+    doc = nlp("Meituan said it would focus on grocery delivery and cut management layers.")
+    cands = find_candidates(next(doc.sents), lexicon)
+    assert [c.action for c in cands] == ["refocus", "cut"]
+    for cand in cands:
+        actor = stated_actor(doc, cand, lexicon)
+        assert actor is not None and actor.text == "Meituan"
+        slots = fill_slots(doc, cand, actor)
+        assert slots is not None and slots.targets == []
