@@ -178,6 +178,7 @@ def score_entities(gold_docs: list[GoldDocument], predictions: list[list[Span3]]
     micro = PRFScore()
     missed: list[dict[str, Any]] = []
     spurious: list[dict[str, Any]] = []
+    per_document: dict[str, dict[str, int]] = {}
     for gold, predicted in zip(gold_docs, predictions, strict=True):
         gold_set = {s for s in gold.entities
                     if s[2] in labels and not _overlaps_any(s[0], s[1], gold.ignore)}
@@ -187,6 +188,8 @@ def score_entities(gold_docs: list[GoldDocument], predictions: list[list[Span3]]
             per_label[label].score_set({s for s in pred_set if s[2] == label},
                                        {s for s in gold_set if s[2] == label})
         micro.score_set(pred_set, gold_set)
+        per_document[gold.name] = {"tp": len(pred_set & gold_set), "fp": len(pred_set - gold_set),
+                                   "fn": len(gold_set - pred_set)}
         for spans, out in ((gold_set - pred_set, missed), (pred_set - gold_set, spurious)):
             for start, end, label in sorted(spans):
                 if len(out) < MAX_LISTED_ERRORS:
@@ -194,7 +197,7 @@ def score_entities(gold_docs: list[GoldDocument], predictions: list[list[Span3]]
                                 "text": gold.text[start:end]})
     result = {label: _prf(score) for label, score in per_label.items()}
     result["micro"] = _prf(micro)
-    return {"scores": result, "missed": missed, "spurious": spurious}
+    return {"scores": result, "missed": missed, "spurious": spurious, "documents": per_document}
 
 
 def predict(nlp: Language, docs: list[GoldDocument], labels: Iterable[str],
@@ -275,6 +278,7 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> 
         "errors": {"entities": {"missed": entity_result["missed"],
                                 "spurious": entity_result["spurious"]}},
         "gold": {"path": str(gold_path), "documents": len(docs)},
+        "documents": {name: {"entities": counts} for name, counts in entity_result["documents"].items()},
     }
     alias_path = gold_path.parent / "entities.jsonl"
     if labels == ENTITY_LABELS and alias_path.exists():
@@ -287,6 +291,8 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> 
         metrics["claims"] = claim_result["scores"]
         metrics["errors"]["claims"] = {k: claim_result[k]
                                        for k in ("missed", "spurious", "slot_errors")}
+        for name, counts in claim_result["documents"].items():
+            metrics["documents"].setdefault(name, {})["claims"] = counts
     return metrics
 
 

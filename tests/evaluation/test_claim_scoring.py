@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluation.claim_scoring import AliasResolver, match_claims, score_claims
+from pipeline.evaluation.claim_scoring import (
+    AliasResolver,
+    head_word,
+    lenient_text_match,
+    match_claims,
+    phrase_tokens,
+    score_claims,
+    slot_matches,
+)
 
 
 def claim(kind: str, start: int, end: int, **slots) -> dict:
@@ -74,3 +82,62 @@ def test_targets_compare_as_resolved_sets(resolve):
                   targets=[{"text": "Taobao/Tmall Commerce Group"}])]
     result = score_claims([("doc", [], gold, pred)], resolve)
     assert result["scores"]["directive"]["slots"] == {"actor": 1.0, "targets": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "same"),
+    [
+        ("pre-tax profit rise", "Pre-tax profit rise.", True),      # case and punctuation
+        ("the fourth quarter", "fourth quarter", True),              # articles
+        ("the company's shares", "company shares", True),            # possessives
+        ("", None, True),                                            # "" equals null
+        (None, "last year", False),
+        ("sales growth", "growth", True),                            # same head noun
+        ("stake in the carmaker", "stake", True),                    # head before "in"
+        ("annual profit rise", "profit rise in Asia", True),         # token F1 = .57
+        ("profit rise", "share price fall", False),
+        ("2004", "2005", False),
+        ("year-on-year", "year on year", True),
+    ],
+)
+def test_lenient_text_match_judges_meaning(gold, predicted, same):
+    assert lenient_text_match(gold, predicted) is same
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "head"),
+    [("The firm's pre-tax profits", ["firm", "pre", "tax", "profits"], "profits"),
+     ("stake in Opel", ["stake", "in", "opel"], "stake"),
+     ("", [], None)],
+)
+def test_phrase_tokens_and_head(text, tokens, head):
+    assert phrase_tokens(text) == tokens
+    assert head_word(phrase_tokens(text)) == head
+
+
+@pytest.mark.parametrize(
+    ("slot", "gold", "predicted", "lenient", "exact"),
+    [
+        ("metric", "revenue rise", "revenues rise", True, False),
+        ("subject", "Time Warner film division", "Time Warner", True, False),
+        ("actor", "Dai", "Trudy Shan Dai", True, True),              # names go through aliases
+        ("actor", "The Gap", "Gap", True, False),                     # a leading article
+        ("actor", "Gap", "Gap Asia", False, False),                   # names are not free text
+        ("when", "", None, True, False),
+    ],
+)
+def test_slot_matches_lenient_and_exact(resolve, slot, gold, predicted, lenient, exact):
+    g, p = claim("percentage", 0, 3, **{slot: gold}), claim("percentage", 0, 3, **{slot: predicted})
+    assert slot_matches(g, p, slot, resolve, lenient=True) is lenient
+    assert slot_matches(g, p, slot, resolve, lenient=False) is exact
+
+
+def test_scores_report_exact_slots_and_documents(resolve):
+    gold = [claim("percentage", 0, 3, value=5.0, qualifier="exactly", subject="Gap",
+                  metric="sales rise", when="2004")]
+    pred = [claim("percentage", 0, 3, value=5.0, qualifier="exactly", subject={"text": "Gap"},
+                  metric="Sales rise", when="in 2004")]
+    result = score_claims([("a.txt", [], gold, pred)], resolve)
+    assert result["scores"]["percentage"]["slots"] == {"subject": 1.0, "metric": 1.0, "when": 1.0}
+    assert result["scores"]["percentage"]["slots_exact"] == {"subject": 1.0, "metric": 1.0, "when": 0.0}
+    assert result["documents"]["a.txt"]["percentage"] == {"tp": 1, "fp": 0, "fn": 0}
