@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,14 +92,18 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
     """Claims for one processed Doc: an entity claim per ORG, PERSON and PERCENT mention,
     then the claims the claim stages left in ``doc.spans`` (directives, percentages, roles)."""
     claims = []
+    stated: Counter[tuple[str, int, int]] = Counter()  # claims of one type on the same words
     for key in CLAIM_KEYS:
         for span in doc.spans.get(key, []):
             claim = span._.claim
+            place = (claim["type"], span.start_char, span.end_char)
+            repeat = stated[place]
+            stated[place] += 1
             provenance = Provenance(stage=f"newsclaims_{key}", rule=claim["rule"],
                                     score=claim["score"], model=model_info["model"],
                                     model_version=model_info["model_version"])
             claims.append(Claim(
-                id=stable_id(doc_id, claim["type"], span.start_char, span.end_char),
+                id=stable_id(doc_id, *place, *([repeat] if repeat else [])),
                 type=claim["type"], evidence=evidence_for(doc, doc_id, span),
                 provenance=provenance, fields=dict(claim["fields"])))
     for ent in doc.ents:

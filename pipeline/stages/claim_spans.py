@@ -37,10 +37,12 @@ def mention(span: Span | None) -> dict[str, Any] | None:
 
 def add_claim(doc: Doc, key: str, evidence: Span, claim_type: str, fields: dict[str, Any], *,
               rule: str, score: float) -> Span:
-    """Append a claim span to ``doc.spans[key]`` and return it."""
-    span = Span(doc, evidence.start, evidence.end, label=claim_type, span_id=rule)
-    span._.claim = {"type": claim_type, "fields": fields, "rule": rule, "score": score}
+    """Append a claim span to ``doc.spans[key]`` and return it; its ``kb_id`` keys the claim, so
+    several claims may share the same words."""
     group = doc.spans[key] if key in doc.spans else None
+    serial = f"{key}:{len(doc._.claims or ())}"
+    span = Span(doc, evidence.start, evidence.end, label=claim_type, span_id=rule, kb_id=serial)
+    span._.claim = {"type": claim_type, "fields": fields, "rule": rule, "score": score}
     if group is None:
         doc.spans[key] = [span]
     else:
