@@ -207,6 +207,8 @@ class RoleClaims:
             if verb:
                 found.append(Title(span.start, span.end, self.roles[rid], plural, verb))
                 continue
+            if len(span) == 1 and span[0].pos_ == "VERB":
+                continue  # "who heads the firm", "she chairs": the verb, not the title
             flags = self.title_flags[rid]
             head = self._with_compounds(doc, span.start) if flags["compounds"] else span.start
             start = self._with_modifiers(doc, head)
@@ -313,6 +315,7 @@ class RoleClaims:
         if end <= org.end or org.end in by_slot["scope"]:
             org = _owned_org(doc, org, ents)
         persons = [p for p in persons if p.end <= org.start or org.end <= p.start]
+        slot_titles = [_part_owner(doc, t, org) for t in slot_titles]
         plural = any(t.plural for t in slot_titles) or not record.get("list_needs_plural", True)
         if persons and record.get("list") and plural:
             persons = _extend_list(doc, persons, record["list"], ents)
@@ -349,8 +352,7 @@ class RoleClaims:
         for title in slot_titles:
             title_first = title.end <= min(p.start for p in persons)
             after = max(p.end for p in persons) if title_first else title.end
-            org = (_modifier_org(doc, title.start, ents) if title_first else None) or _phrase_org(
-                doc, after, ents)
+            org = _modifier_org(doc, title.start, ents) or _phrase_org(doc, after, ents)
             in_phrase = org is not None
             if org is None and title.context_org:
                 org = _context_org(doc, start, end, context)
@@ -428,7 +430,8 @@ def _with_particles(doc: Doc, person: Span, ents: dict[int, Span]) -> Span:
 
 def _modifier_org(doc: Doc, title_start: int, ents: dict[int, Span]) -> Span | None:
     """The name right before a title is its organisation ("Norvale chairman", "Norvale's
-    chairman"), even where the model tagged it PERSON or missed it (a capitalised proper noun)."""
+    chairman"), even where the model tagged it PERSON, PRODUCT, ... or missed it (a capitalised
+    proper noun); a place is not ("US chief executive")."""
     j = title_start - 1
     if j >= 0 and doc[j].lower_ in POSSESSIVES:
         j -= 1
@@ -437,11 +440,9 @@ def _modifier_org(doc: Doc, title_start: int, ents: dict[int, Span]) -> Span | N
     ent = ents.get(j)
     if ent is not None and ent.end == j + 1:
         return ent if ent.label_ == "ORG" else Span(doc, ent.start, ent.end, label="ORG")
-    possessive = j < title_start - 1
     first = j
     while (first >= 0 and first not in ents and doc[first].pos_ == "PROPN"
-           and (doc[first].is_title or doc[first].is_upper)
-           and (not doc[first].ent_type_ or (possessive and doc[first].ent_type_ not in PLACES))):
+           and (doc[first].is_title or doc[first].is_upper) and doc[first].ent_type_ not in PLACES):
         first -= 1
     return Span(doc, first + 1, j + 1, label="ORG") if first < j else None
 
@@ -459,12 +460,33 @@ def _phrase_org(doc: Doc, i: int, ents: dict[int, Span]) -> Span | None:
             i = j
     if i >= len(doc) or doc[i].lower_ not in PHRASE_ORG_PREPS:
         return None
-    for k in range(i + 1, min(i + 9, len(doc))):
+    k = i + 1
+    while k < min(i + 9, len(doc)):
         token, ent = doc[k], ents.get(k)
         if ent is not None and ent.label_ == "ORG":
             return ent
-        if (token.is_punct and token.text not in HYPHENS) or token.pos_ in {"VERB", "AUX"}:
+        if ent is not None:
+            return _name_as_org(doc, ent, ents)
+        hyphenated = doc[k - 1].text in HYPHENS
+        if (token.is_punct and token.text not in HYPHENS) or (token.pos_ in {"VERB", "AUX"}
+                                                              and not hyphenated):
             return None
+        k += 1
+    return None
+
+
+def _name_as_org(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span | None:
+    """A PERSON where a title phrase puts its organisation ("analyst Jane Lee of Smith Brothers,"):
+    the name with an organisation it owns ("of Barnard's Retail Group"), or the name alone when the
+    phrase ends after it."""
+    i = ent.end
+    if i < len(doc) and doc[i].lower_ in POSSESSIVES:
+        owned = ents.get(i + 1)
+        if owned is not None and owned.label_ == "ORG" and owned.start == i + 1:
+            return Span(doc, ent.start, owned.end, label="ORG")
+        return None
+    if i >= len(doc) or doc[i].is_punct or doc[i].lower_ in {"and", "said", "says", "who"}:
+        return Span(doc, ent.start, ent.end, label="ORG")
     return None
 
 
@@ -487,6 +509,17 @@ def _coordinated(a: Candidate, b: Candidate) -> bool:
     """Two titles of one match joined by "and"/"&" before the same name."""
     return (a.match == b.match and a.person.start == b.person.start and a.title != b.title
             and (a.title.end + 1 == b.title.start or b.title.end + 1 == a.title.start))
+
+
+def _part_owner(doc: Doc, title: Title, org: Span) -> Title:
+    """"Acme, which is 25% owned by Jane Lee": a share before "owned" makes her a part owner."""
+    if title.role != "owner" or not title.verb or org.end > title.start:
+        return title
+    between = doc[org.end:title.start]
+    if any(t.text == "%" or t.ent_type_ == "PERCENT" or t.lower_ in {"partly", "part", "jointly"}
+           for t in between):
+        return replace(title, role="part owner")
+    return title
 
 
 def _distance(cand: Candidate) -> int:

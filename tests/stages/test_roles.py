@@ -94,6 +94,65 @@ def test_roles(nlp, text, expected):
     assert roles(nlp, text) == expected
 
 
+def context_roles(nlp, text: str) -> list[tuple[str, str, str | None]]:
+    doc = nlp(text)
+    return [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             (s._.claim["fields"]["org"] or {}).get("text")) for s in doc.spans["roles"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # title first, organisation from the sentence or the text before it
+        ("Shares of Alibaba rose after chairman Joe Tsai spoke.", [("Joe Tsai", "chairman", "Alibaba")]),
+        ("Norvale Foods cut 300 jobs. Chief executive Ada Brenner said demand had fallen.",
+         [("Ada Brenner", "CEO", "Norvale Foods")]),
+        # a newspaper is the source of the quote, not the speaker's employer
+        ("Kestrel Mining cut 300 jobs. In an interview with the Financial Times, chief operating officer "
+         "Tom Hale said prices would rise.", [("Tom Hale", "COO", "Kestrel Mining")]),
+        # name, the title
+        ("Brightwater Energy posted a loss. Omar Reyes, the vice-chairman, said the board would meet.",
+         [("Omar Reyes", "vice-chairman", "Brightwater Energy")]),
+        ("Ada Brenner, who will remain as Norvale chief executive, spoke.",
+         [("Ada Brenner", "CEO", "Norvale")]),
+        ("Norvale Foods confirmed Ada Brenner's appointment as chief executive.",
+         [("Ada Brenner", "CEO", "Norvale Foods")]),
+        # two titles on one name: one claim each
+        ("Norvale Foods said chairman and chief executive Ada Brenner would leave.",
+         [("Ada Brenner", "chairman", "Norvale Foods"), ("Ada Brenner", "CEO", "Norvale Foods")]),
+        # normalisation: boss -> head, former marks the post as past, open-class titles as written
+        ("Investors met Norvale boss Ada Brenner on Monday.", [("Ada Brenner", "head", "Norvale")]),
+        ("Former chief executive Tom Hale left Norvale Foods in March.",
+         [("Tom Hale", "former CEO", "Norvale Foods")]),
+        ("Tom Hale, chief economist at Ashdown Bank, and Ola Berg, a senior economist with the IMF, disagreed.",
+         [("Tom Hale", "chief economist", "Ashdown Bank"), ("Ola Berg", "senior economist", "IMF")]),
+        ("Laura Kim, an analyst at Harlow Capital, said sales were weak.",
+         [("Laura Kim", "analyst", "Harlow Capital")]),
+        ("Peter Grant, a fund manager at Ashdown Investments, agreed.",
+         [("Peter Grant", "fund manager", "Ashdown Investments")]),
+        ("Kestrel Mining plant manager Ola Berg said output fell.",
+         [("Ola Berg", "plant manager", "Kestrel Mining")]),
+        # the organisation after the name, a name particle the model cut off
+        ("Aviation analyst Jan van der Berg of Ashdown Bank said fares would rise.",
+         [("Jan van der Berg", "analyst", "Ashdown Bank")]),
+        # other verbal shapes
+        ("Ada Brenner, who heads Norvale Foods, said profits rose.",
+         [("Ada Brenner", "head", "Norvale Foods")]),
+        ("Kestrel Mining, the miner controlled by Swiss tycoon Ada Brenner, rose.",
+         [("Ada Brenner", "controlling shareholder", "Kestrel Mining")]),
+        ("Norvale Foods, which was founded in 1921 by engineer Tom Hale, is based in Leeds.",
+         [("Tom Hale", "founder", "Norvale Foods")]),
+        ("Norvale Foods, which is 40% owned by Ada Brenner, fell.",
+         [("Ada Brenner", "part owner", "Norvale Foods")]),
+        # commentators take an organisation only from their own phrase; a union is not the company
+        ("Norvale Foods cut jobs. Demand was weak, said analyst Laura Kim.", []),
+        ("Norvale Foods cut jobs, said union leader Tom Hale.", []),
+    ],
+)
+def test_roles_in_context(nlp, text, expected):
+    assert context_roles(nlp, text) == expected
+
+
 def test_claim_fields_and_offsets(nlp):
     text = ("Shares rose on Friday. Tencent's president, Martin Lau, spoke first.\n"
             "Google co-founders Larry Page and Sergey Brin (谢尔盖) stepped back.")
