@@ -108,6 +108,8 @@ class RoleClaims:
         self.publications: dict[str, set[str]] = {}
         self.modifiers: set[str] = set()
         self.blockers: set[str] = set()
+        self.org_words: set[str] = set()
+        self.name_cues: set[str] = set()
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
@@ -123,6 +125,8 @@ class RoleClaims:
         self.lexicon = dict(lexicon)
         self.modifiers = {w.lower() for w in self.lexicon.get("modifiers", [])}
         self.blockers = {w.lower() for w in self.lexicon.get("blockers", [])}
+        self.org_words = {w.lower() for w in self.lexicon.get("org_words", [])}
+        self.name_cues = {w.lower() for w in self.lexicon.get("name_cues_before", [])}
         self.roles = {}
         self.title_flags = {}
         self.singular = {}
@@ -344,6 +348,8 @@ class RoleClaims:
         slot_titles = [t for t in titles if any(t.start <= i < t.end for i in by_slot["title"])]
         persons = [_with_particles(doc, p, ents)
                    for p in _entities(doc, by_slot["person"], ents, "PERSON")]
+        if record.get("person_from") == "tokens":
+            persons = self._name_from_tokens(doc, by_slot["person"])
         if not slot_titles or not persons:
             return []
         if record.get("list"):
@@ -354,7 +360,7 @@ class RoleClaims:
             after = max(p.end for p in persons) if title_first else title.end
             org = _modifier_org(doc, title.start, ents) or _phrase_org(doc, after, ents)
             in_phrase = org is not None
-            if org is None and title.context_org:
+            if org is None and title.context_org and not (title_first and _formal_title(doc, title)):
                 org = _context_org(doc, start, end, context)
             if org is None:
                 continue
@@ -365,6 +371,25 @@ class RoleClaims:
                                         end - start, title, person, org, first, last,
                                         float(record.get("score", 0.7))))
         return result
+
+    def _name_from_tokens(self, doc: Doc, indices: list[int]) -> list[Span]:
+        """A person's name the model missed or called ORG, read from the pattern's person tokens:
+        2-4 capitalised proper nouns, none a word organisation names end in (Group, Bank, ...),
+        starting a sentence, after punctuation or after a speech verb ("said Jane Lee, a ...")."""
+        if not indices:
+            return []
+        start, end = indices[0], indices[-1] + 1
+        words = doc[start:end]
+        if words[0].text in HYPHENS or words[-1].text in HYPHENS:
+            return []
+        if not all(t.is_alpha and (t.is_title or t.is_upper) and t.lower_ not in self.org_words
+                   for t in words if t.text not in HYPHENS):
+            return []
+        before = doc[start - 1] if start > 0 else None
+        if before is not None and not (before.is_punct or before.is_space
+                                       or before.lower_ in self.name_cues):
+            return []
+        return [Span(doc, start, end, label="PERSON")]
 
     def _publication(self, doc: Doc, ent: Span) -> bool:
         """A newspaper, news agency or broadcaster: the source of a quote, not the speaker's
@@ -414,6 +439,13 @@ def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
         if not doc[j].is_alpha or doc[j]._.role_title:
             return org
     return org
+
+
+def _formal_title(doc: Doc, title: Title) -> bool:
+    """A capitalised title inside a sentence ("met President Jane Lee") is a formal style, mostly
+    of public office, not a post at the company the text is about."""
+    first = doc[title.start]
+    return first.is_title and not first.is_sent_start and not doc[title.start - 1].is_punct
 
 
 def _with_particles(doc: Doc, person: Span, ents: dict[int, Span]) -> Span:

@@ -147,10 +147,34 @@ def context_roles(nlp, text: str) -> list[tuple[str, str, str | None]]:
         # commentators take an organisation only from their own phrase; a union is not the company
         ("Norvale Foods cut jobs. Demand was weak, said analyst Laura Kim.", []),
         ("Norvale Foods cut jobs, said union leader Tom Hale.", []),
+        # a capitalised title inside the sentence is a public office, not a post at the company
+        ("Norvale Foods cut jobs after talks with President Tom Hale.", []),
     ],
 )
 def test_roles_in_context(nlp, text, expected):
     assert context_roles(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("Growth will slow, said Ola Berg, the Ashdown Bank's chief economist.", "Ola Berg",
+         [("Ola Berg", "chief economist", "Ashdown Bank")]),
+        ("Norvale Foods cut jobs. Sven Lindqvist, chairman of Harlow Rovers, said so.", "Sven Lindqvist",
+         [("Sven Lindqvist", "chairman", "Harlow Rovers")]),
+        # a run of capitalised words ending in an organisation word is no one's name
+        ("Norvale Foods cut jobs. Ashdown Capital, a partner of the firm, agreed.", "Ashdown Capital", []),
+    ],
+)
+def test_name_the_model_called_org(nlp, text, name, expected):
+    """A name tagged ORG (or left out) by the model is still read as the person of "NAME, the T"."""
+    doc = nlp(text)
+    start = text.index(name)
+    span = doc.char_span(start, start + len(name), label="ORG")
+    doc.ents = [e for e in doc.ents if e.end <= span.start or span.end <= e.start] + [span]
+    doc = nlp.get_pipe("newsclaims_roles")(doc)
+    assert [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             s._.claim["fields"]["org"]["text"]) for s in doc.spans["roles"]] == expected
 
 
 def test_claim_fields_and_offsets(nlp):
