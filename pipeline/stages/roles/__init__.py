@@ -7,14 +7,18 @@ Titles ("chief executive", "co-founders", "Head") come from the title lexicon
 title: apposition, possessive, title first, copula, appointment and founding verbs. Each record
 names the slot of every pattern token (person, org, title, scope) in its ``slots`` list. A title is
 read once: when several shapes claim it, the record with the higher ``priority`` wins ("Liu Yiman,
-Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Claims go to
+Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Records with ``"org_from":
+"context"`` need no ORG in the pattern ("chief executive Jane Lee", "Jane Lee, the chairman"): the
+organisation is then read from the title phrase or the surrounding text. Claims go to
 ``doc.spans[spans_key]``.
+
+The steps live in their own modules: ``model`` (titles, readings and shared token classes), ``slots``
+(fill the person, organisation and role of a match) and ``decide`` (one reading per title); this module
+finds titles and pattern matches and orchestrates the steps.
 """
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,70 +28,23 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
-from .claim_spans import add_claim, mention
+from ..claim_spans import add_claim, mention
+from .decide import resolve
+from .model import HYPHENS, JOINERS, NON_TITLE, PAST, PLURAL, SLOTS, Candidate, Title, plural_forms
+from .slots import (
+    context_org,
+    entities,
+    extend_list,
+    formal_title,
+    is_verb_pattern,
+    modifier_org,
+    owned_org,
+    part_owner,
+    phrase_org,
+    with_particles,
+)
 
-# Token attributes this stage writes and its patterns read. They belong in _extensions.py with
-# the others; until then they are registered here, once.
-NON_TITLE = "non_title"
-PLURAL = "|pl"
-HYPHENS = {"-", "‐", "–"}
-JOINERS = {"and", "&", "/"}
-POSSESSIVES = {"'s", "’s", "'", "’"}
-OPEN_BRACKETS = {"(", "（"}
-CLOSE_BRACKETS = {")", "）"}
-SLOTS = {"", "person", "org", "title", "scope"}
-PAST = {"former", "ex"}
-PLACES = {"GPE", "LOC", "NORP", "FAC"}
-PHRASE_ORG_PREPS = {"of", "at", "with", "from", "for"}
-NAME_PARTICLES = {"van", "von", "den", "der", "de", "da", "di", "du", "del", "della", "la", "le", "bin", "al"}
-
-
-
-
-@dataclass(frozen=True)
-class Title:
-    """A title (or role verb) in the text: tokens ``start:end`` (with modifiers) and its role."""
-
-    start: int
-    end: int
-    role: str
-    plural: bool
-    verb: bool
-    context_org: bool = True
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One (person, title, org) reading of a pattern match."""
-
-    match: int
-    rule: str
-    priority: int
-    length: int
-    title: Title
-    person: Span
-    org: Span | None
-    start: int
-    end: int
-    score: float
-
-
-def plural_forms(term: str) -> list[str]:
-    """Plurals of a title's last word: chairman -> chairmen, CEO -> CEOs, boss -> bosses."""
-    head, _, last = term.rpartition(" ")
-    prefix = f"{head} " if head else ""
-    low = last.lower()
-    if low.endswith("person"):
-        forms = [last[:-6] + "people", last + "s"]
-    elif low.endswith("man"):
-        forms = [last[:-3] + "men"]
-    elif low.endswith(("s", "sh", "ch", "x")):
-        forms = [last + "es"]
-    elif low.endswith("y") and low[-2:-1] not in {"a", "e", "i", "o", "u"}:
-        forms = [last[:-1] + "ies"]
-    else:
-        forms = [last + "s"]
-    return [prefix + form for form in forms]
+__all__ = ["RoleClaims", "make_roles", "plural_forms"]
 
 
 class RoleClaims:
@@ -290,7 +247,7 @@ class RoleClaims:
                 continue
             candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
                                                verbs, ents))
-        for cand in self._resolve(candidates):
+        for cand in resolve(candidates):
             fields = {"person": mention(cand.person), "role": cand.title.role,
                       "role_text": doc[cand.title.start:cand.title.end].text,
                       "org": mention(cand.org)}
@@ -307,22 +264,22 @@ class RoleClaims:
         by_slot: dict[str, list[int]] = defaultdict(list)
         for offset, index in enumerate(alignment):
             by_slot[record["slots"][index]].append(start + offset)
-        slot_titles = [t for t in (verbs if _is_verb_pattern(record) else titles)
+        slot_titles = [t for t in (verbs if is_verb_pattern(record) else titles)
                        if any(t.start <= i < t.end for i in by_slot["title"])]
-        persons = _entities(doc, by_slot["person"], ents, "PERSON")
-        orgs = _entities(doc, by_slot["org"], ents, "ORG")
+        persons = entities(doc, by_slot["person"], ents, "PERSON")
+        orgs = entities(doc, by_slot["org"], ents, "ORG")
         if not slot_titles or not persons or not orgs:
             return []
         org = min(orgs, key=lambda o: min(abs(o.start - t.end) for t in slot_titles))
         if org.end < len(doc) and doc[org.end].text in HYPHENS and not doc[org.end - 1].whitespace_:
             return []  # "Alibaba-backed": the name describes something else
         if end <= org.end or org.end in by_slot["scope"]:
-            org = _owned_org(doc, org, ents)
+            org = owned_org(doc, org, ents)
         persons = [p for p in persons if p.end <= org.start or org.end <= p.start]
-        slot_titles = [_part_owner(doc, t, org) for t in slot_titles]
+        slot_titles = [part_owner(doc, t, org) for t in slot_titles]
         plural = any(t.plural for t in slot_titles) or not record.get("list_needs_plural", True)
         if persons and record.get("list") and plural:
-            persons = _extend_list(doc, persons, record["list"], ents)
+            persons = extend_list(doc, persons, record["list"], ents)
         scope = by_slot["scope"]
         result = []
         for title in slot_titles:
@@ -339,29 +296,29 @@ class RoleClaims:
                             context: list[Span]) -> list[Candidate]:
         """A title and a name with no organisation in the pattern ("chief executive Jane Lee",
         "Jane Lee, the chairman"): the organisation is the one the title phrase names ("Acme
-        chairman", "... of Acme") or else the one the text is about (``_context_org``)."""
+        chairman", "... of Acme") or else the one the text is about (``context_org``)."""
         if any(t.is_space or "\n" in t.whitespace_ for t in doc[start:end - 1]):
             return []
         by_slot: dict[str, list[int]] = defaultdict(list)
         for offset, index in enumerate(alignment):
             by_slot[record["slots"][index]].append(start + offset)
         slot_titles = [t for t in titles if any(t.start <= i < t.end for i in by_slot["title"])]
-        persons = [_with_particles(doc, p, ents)
-                   for p in _entities(doc, by_slot["person"], ents, "PERSON")]
+        persons = [with_particles(doc, p, ents)
+                   for p in entities(doc, by_slot["person"], ents, "PERSON")]
         if record.get("person_from") == "tokens":
             persons = self._name_from_tokens(doc, by_slot["person"])
         if not slot_titles or not persons:
             return []
         if record.get("list"):
-            persons = _extend_list(doc, persons, record["list"], ents)
+            persons = extend_list(doc, persons, record["list"], ents)
         result = []
         for title in slot_titles:
             title_first = title.end <= min(p.start for p in persons)
             after = max(p.end for p in persons) if title_first else title.end
-            org = _modifier_org(doc, title.start, ents) or _phrase_org(doc, after, ents)
+            org = modifier_org(doc, title.start, ents) or phrase_org(doc, after, ents)
             in_phrase = org is not None
-            if org is None and title.context_org and not (title_first and _formal_title(doc, title)):
-                org = _context_org(doc, start, end, context)
+            if org is None and title.context_org and not (title_first and formal_title(doc, title)):
+                org = context_org(doc, start, end, context)
             if org is None:
                 continue
             for person in persons:
@@ -402,251 +359,6 @@ class RoleClaims:
         if i >= 0 and doc[i].lower_ == "the":
             i -= 1
         return i >= 0 and doc[i].lower_ in words.get("cues_before", set())
-
-    @staticmethod
-    def _resolve(candidates: list[Candidate]) -> list[Candidate]:
-        """One reading per title (highest priority, then longest match) and one claim per
-        evidence span, the title nearest the name, except that coordinated titles ("chairman and
-        chief executive Jane Lee") give one claim each, the later ones spanning only their title and
-        the name (claims on one span would share its ``span._.claim``)."""
-        best: dict[Title, tuple[int, int, int]] = {}
-        for cand in candidates:
-            rank = (cand.priority, cand.length, -cand.match)
-            if cand.title not in best or rank > best[cand.title]:
-                best[cand.title] = rank
-        by_span: dict[tuple[int, int], list[Candidate]] = {}
-        for cand in sorted(candidates, key=lambda c: c.title.start):
-            if best[cand.title] != (cand.priority, cand.length, -cand.match):
-                continue
-            kept = by_span.setdefault((cand.start, cand.end), [])
-            if any(_coordinated(k, cand) for k in kept):
-                kept.append(replace(cand, start=min(cand.person.start, cand.title.start),
-                                    end=max(cand.person.end, cand.title.end)))
-            elif not kept or _distance(cand) < _distance(kept[0]):
-                kept[:] = [cand]
-        return sorted((c for group in by_span.values() for c in group), key=lambda c: (c.start, c.end))
-
-
-def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
-    """The organisation after a possessive one: "CEO of Alibaba's rival JD.com" is JD.com."""
-    i = org.end
-    if i >= len(doc) or doc[i].lower_ not in POSSESSIVES:
-        return org
-    for j in range(i + 1, min(i + 8, len(doc))):
-        ent = ents.get(j)
-        if ent is not None:
-            return ent if ent.label_ == "ORG" and ent.start == j else org
-        if not doc[j].is_alpha or doc[j]._.role_title:
-            return org
-    return org
-
-
-def _formal_title(doc: Doc, title: Title) -> bool:
-    """A capitalised title inside a sentence ("met President Jane Lee") is a formal style, mostly
-    of public office, not a post at the company the text is about."""
-    first = doc[title.start]
-    return first.is_title and not first.is_sent_start and not doc[title.start - 1].is_punct
-
-
-def _with_particles(doc: Doc, person: Span, ents: dict[int, Span]) -> Span:
-    """A name cut before its particle: "Jan van der Berg" tagged "Jan" keeps "van der Berg"."""
-    end = person.end
-    while end < len(doc) and doc[end].lower_ in NAME_PARTICLES and doc[end].is_lower:
-        end += 1
-    if end == person.end or end >= len(doc) or not doc[end].is_title or end in ents:
-        return person
-    while end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and end not in ents:
-        end += 1
-    return Span(doc, person.start, end, label="PERSON")
-
-
-def _modifier_org(doc: Doc, title_start: int, ents: dict[int, Span]) -> Span | None:
-    """The name right before a title is its organisation ("Norvale chairman", "Norvale's
-    chairman"), even where the model tagged it PERSON, PRODUCT, ... or missed it (a capitalised
-    proper noun); a place is not ("US chief executive")."""
-    j = title_start - 1
-    if j >= 0 and doc[j].lower_ in POSSESSIVES:
-        j -= 1
-    if j < 0:
-        return None
-    ent = ents.get(j)
-    if ent is not None and ent.end == j + 1:
-        return ent if ent.label_ == "ORG" else Span(doc, ent.start, ent.end, label="ORG")
-    first = j
-    while (first >= 0 and first not in ents and doc[first].pos_ == "PROPN"
-           and (doc[first].is_title or doc[first].is_upper) and doc[first].ent_type_ not in PLACES):
-        first -= 1
-    return Span(doc, first + 1, j + 1, label="ORG") if first < j else None
-
-
-def _phrase_org(doc: Doc, i: int, ents: dict[int, Span]) -> Span | None:
-    """The organisation a title phrase names after token ``i``: "of/at/with (the) <descriptor>
-    ORG", also after a second apposed title ("analyst Jane Lee, director of Acme")."""
-    if i < len(doc) and doc[i].text == ",":
-        j = i + 1
-        if j < len(doc) and doc[j].lower_ in {"a", "an", "the"}:
-            j += 1
-        if j < len(doc) and doc[j]._.role_title:
-            while j < len(doc) and doc[j]._.role_title:
-                j += 1
-            i = j
-    if i >= len(doc) or doc[i].lower_ not in PHRASE_ORG_PREPS:
-        return None
-    k = i + 1
-    while k < min(i + 9, len(doc)):
-        token, ent = doc[k], ents.get(k)
-        if ent is not None and ent.label_ == "ORG":
-            return ent
-        if ent is not None:
-            return _name_as_org(doc, ent, ents)
-        hyphenated = doc[k - 1].text in HYPHENS
-        if (token.is_punct and token.text not in HYPHENS) or (token.pos_ in {"VERB", "AUX"}
-                                                              and not hyphenated):
-            return None
-        k += 1
-    return None
-
-
-def _name_as_org(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span | None:
-    """A PERSON where a title phrase puts its organisation ("analyst Jane Lee of Smith Brothers,"):
-    the name with an organisation it owns ("of Barnard's Retail Group"), or the name alone when the
-    phrase ends after it."""
-    i = ent.end
-    if i < len(doc) and doc[i].lower_ in POSSESSIVES:
-        owned = ents.get(i + 1)
-        if owned is not None and owned.label_ == "ORG" and owned.start == i + 1:
-            return Span(doc, ent.start, owned.end, label="ORG")
-        return None
-    if i >= len(doc) or doc[i].is_punct or doc[i].lower_ in {"and", "said", "says", "who"}:
-        return Span(doc, ent.start, ent.end, label="ORG")
-    return None
-
-
-def _context_org(doc: Doc, start: int, end: int, orgs: list[Span]) -> Span | None:
-    """The organisation a title without one refers to: the nearest earlier one in the sentence,
-    else the nearest later one in it, else the last one mentioned before the sentence."""
-    sent = doc[start].sent
-    k = bisect_left([o.start for o in orgs], start)
-    if k > 0 and orgs[k - 1].start >= sent.start:
-        return orgs[k - 1]
-    later = next((o for o in orgs[k:k + 4] if o.start >= end), None)
-    if later is not None and later.start < sent.end:
-        return later
-    while k > 0 and orgs[k - 1].end > sent.start:
-        k -= 1
-    return orgs[k - 1] if k > 0 else None
-
-
-def _coordinated(a: Candidate, b: Candidate) -> bool:
-    """Two titles of one match joined by "and"/"&" before the same name."""
-    return (a.match == b.match and a.person.start == b.person.start and a.title != b.title
-            and (a.title.end + 1 == b.title.start or b.title.end + 1 == a.title.start))
-
-
-def _part_owner(doc: Doc, title: Title, org: Span) -> Title:
-    """"Acme, which is 25% owned by Jane Lee": a share before "owned" makes her a part owner."""
-    if title.role != "owner" or not title.verb or org.end > title.start:
-        return title
-    between = doc[org.end:title.start]
-    if any(t.text == "%" or t.ent_type_ == "PERCENT" or t.lower_ in {"partly", "part", "jointly"}
-           for t in between):
-        return replace(title, role="part owner")
-    return title
-
-
-def _distance(cand: Candidate) -> int:
-    """Tokens between a claim's title and its person."""
-    return max(cand.title.start - cand.person.end, cand.person.start - cand.title.end, 0)
-
-
-def _is_verb_pattern(record: dict[str, Any]) -> bool:
-    return any("role_verb" in token.get("_", {}) for token in record["pattern"])
-
-
-def _entities(doc: Doc, indices: list[int], ents: dict[int, Span], label: str) -> list[Span]:
-    """The entities of ``label`` under the slot's tokens, without title words at their edges;
-    a name in Chinese characters in brackets after a romanised name stands for that name."""
-    found: dict[int, Span] = {}
-    for i in indices:
-        ent = ents.get(i)
-        if ent is None or ent.label_ != label:
-            continue
-        ent = _romanised(doc, ent, ents)
-        start, end = ent.start, ent.end
-        while start < end and doc[start]._.role_title:
-            start += 1
-        while end > start and doc[end - 1]._.role_title:
-            end -= 1
-        if start < end:
-            found[start] = ent if (start, end) == (ent.start, ent.end) else Span(
-                doc, start, end, label=ent.label_)
-    return list(found.values())
-
-
-def _romanised(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span:
-    """A bracketed name after a romanised one is that person: "Li Bo (李博)" is Li Bo."""
-    if ent.label_ == "PERSON" and ent.start >= 2 and doc[ent.start - 1].text in OPEN_BRACKETS:
-        before = ents.get(ent.start - 2)
-        if before is not None and before.label_ == "PERSON":
-            return before
-    return ent
-
-
-def _extend_list(doc: Doc, persons: list[Span], direction: str,
-                 ents: dict[int, Span]) -> list[Span]:
-    """Add the names listed with the matched one: co-founders Jack Ma and Joe Tsai."""
-    result = list(persons)
-    if direction == "after":
-        i = max(p.end for p in persons)
-        while True:
-            i = _skip_bracketed_name(doc, i, ents)
-            j = i
-            if j < len(doc) and doc[j].text == ",":
-                j += 1
-            if j < len(doc) and doc[j].lower_ in {"and", "&"}:
-                j += 1
-            nxt = ents.get(j)
-            if j == i or nxt is None or nxt.label_ != "PERSON" or nxt.start != j or _breaks(
-                    doc, i - 1, j):
-                return result
-            result.append(nxt)
-            i = nxt.end
-    i = min(p.start for p in persons) - 1
-    while True:
-        j = i
-        if j >= 0 and doc[j].lower_ in {"and", "&"}:
-            j -= 1
-        if j >= 0 and doc[j].text == ",":
-            j -= 1
-        if j >= 0 and doc[j].text in CLOSE_BRACKETS:
-            while j >= 0 and doc[j].text not in OPEN_BRACKETS and i - j < 10:
-                j -= 1
-            j -= 1
-        prev = ents.get(j) if j >= 0 else None
-        if j == i or prev is None or prev.label_ != "PERSON" or prev.end != j + 1 or _breaks(
-                doc, j, i + 1):
-            return result
-        prev = _romanised(doc, prev, ents)
-        result.insert(0, prev)
-        i = prev.start - 1
-
-
-def _skip_bracketed_name(doc: Doc, i: int, ents: dict[int, Span]) -> int:
-    """Step over "(李博)" after a name."""
-    if i < len(doc) and doc[i].text in OPEN_BRACKETS:
-        j = i + 1
-        while j < len(doc) and j - i < 10 and doc[j].text not in CLOSE_BRACKETS:
-            if j not in ents:
-                return i
-            j += 1
-        if j < len(doc) and doc[j].text in CLOSE_BRACKETS:
-            return j + 1
-    return i
-
-
-def _breaks(doc: Doc, start: int, end: int) -> bool:
-    """A line break between tokens ``start`` and ``end``."""
-    return any(t.is_space or "\n" in t.whitespace_ for t in doc[max(start, 0):end])
 
 
 @Language.factory(
