@@ -144,6 +144,13 @@ def context_roles(nlp, text: str) -> list[tuple[str, str, str | None]]:
          [("Tom Hale", "founder", "Norvale Foods")]),
         ("Norvale Foods, which is 40% owned by Ada Brenner, fell.",
          [("Ada Brenner", "part owner", "Norvale Foods")]),
+        # a departure in the phrase makes the post former; an announced one does not
+        ("Ada Brenner has resigned from Norvale's board.",
+         [("Ada Brenner", "former board member", "Norvale")]),
+        ("Tom Hale stepped down as chief executive of Norvale Foods in May.",
+         [("Tom Hale", "former CEO", "Norvale Foods")]),
+        ("Tom Hale will step down as chief executive of Norvale Foods.",
+         [("Tom Hale", "CEO", "Norvale Foods")]),
         # commentators take an organisation only from their own phrase; a union is not the company
         ("Norvale Foods cut jobs. Demand was weak, said analyst Laura Kim.", []),
         ("Norvale Foods cut jobs, said union leader Tom Hale.", []),

@@ -67,6 +67,7 @@ class RoleClaims:
         self.blockers: set[str] = set()
         self.org_words: set[str] = set()
         self.name_cues: set[str] = set()
+        self.departures: set[str] = set()
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
@@ -84,6 +85,7 @@ class RoleClaims:
         self.blockers = {w.lower() for w in self.lexicon.get("blockers", [])}
         self.org_words = {w.lower() for w in self.lexicon.get("org_words", [])}
         self.name_cues = {w.lower() for w in self.lexicon.get("name_cues_before", [])}
+        self.departures = {w.lower() for w in self.lexicon.get("departure_verbs", [])}
         self.roles = {}
         self.title_flags = {}
         self.singular = {}
@@ -248,7 +250,7 @@ class RoleClaims:
             candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
                                                verbs, ents))
         for cand in resolve(candidates):
-            fields = {"person": mention(cand.person), "role": cand.title.role,
+            fields = {"person": mention(cand.person), "role": self._tense(doc, cand),
                       "role_text": doc[cand.title.start:cand.title.end].text,
                       "org": mention(cand.org)}
             add_claim(doc, self.spans_key, evidence=doc[cand.start:cand.end], claim_type="role",
@@ -347,6 +349,16 @@ class RoleClaims:
                                        or before.lower_ in self.name_cues):
             return []
         return [Span(doc, start, end, label="PERSON")]
+
+    def _tense(self, doc: Doc, cand: Candidate) -> str:
+        """The role, "former ..." where the phrase says the person has left the post ("Jane Lee
+        resigned from Acme's board", "stepped down as chief executive")."""
+        role = cand.title.role
+        if role.startswith("former ") or cand.title.verb:
+            return role
+        left = any(t.lemma_.lower() in self.departures and t.tag_ in {"VBD", "VBN"}
+                   for t in doc[cand.start:cand.end])
+        return f"former {role}" if left else role
 
     def _publication(self, doc: Doc, ent: Span) -> bool:
         """A newspaper, news agency or broadcaster: the source of a quote, not the speaker's
