@@ -184,6 +184,24 @@ def test_name_the_model_called_org(nlp, text, name, expected):
              s._.claim["fields"]["org"]["text"]) for s in doc.spans["roles"]] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sales fell. Tom Hale, director of research at Norvale Foods, said so.",
+         [("Tom Hale", "director", "Norvale Foods")]),
+        ("Sales fell. Tom Hale, chief executive of the British Norvale Library, said so.",
+         [("Tom Hale", "CEO", "British Norvale Library")]),
+    ],
+)
+def test_organisation_the_model_missed(nlp, text, expected):
+    """An organisation after of/at/for that the model left untagged is read from its capitals."""
+    doc = nlp(text)
+    doc.ents = [e for e in doc.ents if e.label_ == "PERSON"]
+    doc = nlp.get_pipe("newsclaims_roles")(doc)
+    assert [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             s._.claim["fields"]["org"]["text"]) for s in doc.spans["roles"]] == expected
+
+
 def test_claim_fields_and_offsets(nlp):
     text = ("Shares rose on Friday. Tencent's president, Martin Lau, spoke first.\n"
             "Google co-founders Larry Page and Sergey Brin (谢尔盖) stepped back.")

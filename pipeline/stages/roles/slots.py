@@ -78,7 +78,8 @@ def modifier_org(doc: Doc, title_start: int, ents: dict[int, Span]) -> Span | No
 
 def phrase_org(doc: Doc, i: int, ents: dict[int, Span]) -> Span | None:
     """The organisation a title phrase names after token ``i``: "of/at/with (the) <descriptor>
-    ORG", also after a second apposed title ("analyst Jane Lee, director of Acme")."""
+    ORG", also after a second apposed title ("analyst Jane Lee, director of Acme"); a run of
+    capitalised proper nouns there that the model left untagged is the organisation too."""
     if i < len(doc) and doc[i].text == ",":
         j = i + 1
         if j < len(doc) and doc[j].lower_ in {"a", "an", "the"}:
@@ -96,12 +97,30 @@ def phrase_org(doc: Doc, i: int, ents: dict[int, Span]) -> Span | None:
             return ent
         if ent is not None:
             return _name_as_org(doc, ent, ents)
+        if _untagged_name(doc, k, ents):
+            first, last = k, k
+            while last + 1 < len(doc) and _untagged_name(doc, last + 1, ents):
+                last += 1
+            while first - 1 > i and first - 1 not in ents and (
+                    doc[first - 1].is_title or doc[first - 1].is_upper
+                    or (doc[first - 1].text in HYPHENS and not doc[first - 1].whitespace_)):
+                first -= 1  # "the British Library", "F-Secure": a place word or piece it starts with
+            while doc[first].text in HYPHENS:
+                first += 1
+            return Span(doc, first, last + 1, label="ORG")
         hyphenated = doc[k - 1].text in HYPHENS
         if (token.is_punct and token.text not in HYPHENS) or (token.pos_ in {"VERB", "AUX"}
                                                               and not hyphenated):
             return None
         k += 1
     return None
+
+
+def _untagged_name(doc: Doc, i: int, ents: dict[int, Span]) -> bool:
+    """A capitalised proper noun outside any entity and not a place."""
+    token = doc[i]
+    return (i not in ents and token.pos_ == "PROPN" and (token.is_title or token.is_upper)
+            and token.ent_type_ not in PLACES and not token._.role_title)
 
 
 def _name_as_org(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span | None:
