@@ -142,7 +142,7 @@ def context_org(doc: Doc, start: int, end: int, orgs: list[Span]) -> Span | None
     """The organisation a title without one refers to: the nearest earlier one in the sentence,
     else the nearest later one in it, else the last one mentioned before the sentence."""
     sent = doc[start].sent
-    k = bisect_left([o.start for o in orgs], start)
+    k = bisect_left(orgs, start, key=lambda o: o.start)
     if k > 0 and orgs[k - 1].start >= sent.start:
         return orgs[k - 1]
     later = next((o for o in orgs[k:k + 4] if o.start >= end), None)
