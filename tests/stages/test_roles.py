@@ -88,11 +88,118 @@ def roles(nlp, text: str) -> list[tuple[str, str, str]]:
         ("Analysts at Morgan Stanley said CEO pay at Tesla was too high.", []),
         ("SoftBank, an early investor in Alibaba, sold more shares.", []),
         ("Bob Smith, deputy chief executive of HSBC, will retire next year.", []),
-        ("Shares of Alibaba rose after chairman Joe Tsai spoke.", []),
     ],
 )
 def test_roles(nlp, text, expected):
     assert roles(nlp, text) == expected
+
+
+def context_roles(nlp, text: str) -> list[tuple[str, str, str | None]]:
+    doc = nlp(text)
+    return [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             (s._.claim["fields"]["org"] or {}).get("text")) for s in doc.spans["roles"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # title first, organisation from the sentence or the text before it
+        ("Shares of Alibaba rose after chairman Joe Tsai spoke.", [("Joe Tsai", "chairman", "Alibaba")]),
+        ("Norvale Foods cut 300 jobs. Chief executive Ada Brenner said demand had fallen.",
+         [("Ada Brenner", "CEO", "Norvale Foods")]),
+        # a newspaper is the source of the quote, not the speaker's employer
+        ("Kestrel Mining cut 300 jobs. In an interview with the Financial Times, chief operating officer "
+         "Tom Hale said prices would rise.", [("Tom Hale", "COO", "Kestrel Mining")]),
+        # name, the title
+        ("Brightwater Energy posted a loss. Omar Reyes, the vice-chairman, said the board would meet.",
+         [("Omar Reyes", "vice-chairman", "Brightwater Energy")]),
+        ("Ada Brenner, who will remain as Norvale chief executive, spoke.",
+         [("Ada Brenner", "CEO", "Norvale")]),
+        ("Norvale Foods confirmed Ada Brenner's appointment as chief executive.",
+         [("Ada Brenner", "CEO", "Norvale Foods")]),
+        # two titles on one name: one claim each
+        ("Norvale Foods said chairman and chief executive Ada Brenner would leave.",
+         [("Ada Brenner", "chairman", "Norvale Foods"), ("Ada Brenner", "CEO", "Norvale Foods")]),
+        # normalisation: boss -> head, former marks the post as past, open-class titles as written
+        ("Investors met Norvale boss Ada Brenner on Monday.", [("Ada Brenner", "head", "Norvale")]),
+        ("Former chief executive Tom Hale left Norvale Foods in March.",
+         [("Tom Hale", "former CEO", "Norvale Foods")]),
+        ("Tom Hale, chief economist at Ashdown Bank, and Ola Berg, a senior economist with the IMF, disagreed.",
+         [("Tom Hale", "chief economist", "Ashdown Bank"), ("Ola Berg", "senior economist", "IMF")]),
+        ("Laura Kim, an analyst at Harlow Capital, said sales were weak.",
+         [("Laura Kim", "analyst", "Harlow Capital")]),
+        ("Peter Grant, a fund manager at Ashdown Investments, agreed.",
+         [("Peter Grant", "fund manager", "Ashdown Investments")]),
+        ("Kestrel Mining plant manager Ola Berg said output fell.",
+         [("Ola Berg", "plant manager", "Kestrel Mining")]),
+        # the organisation after the name, a name particle the model cut off
+        ("Aviation analyst Jan van der Berg of Ashdown Bank said fares would rise.",
+         [("Jan van der Berg", "analyst", "Ashdown Bank")]),
+        # other verbal shapes
+        ("Ada Brenner, who heads Norvale Foods, said profits rose.",
+         [("Ada Brenner", "head", "Norvale Foods")]),
+        ("Kestrel Mining, the miner controlled by Swiss tycoon Ada Brenner, rose.",
+         [("Ada Brenner", "controlling shareholder", "Kestrel Mining")]),
+        ("Norvale Foods, which was founded in 1921 by engineer Tom Hale, is based in Leeds.",
+         [("Tom Hale", "founder", "Norvale Foods")]),
+        ("Norvale Foods, which is 40% owned by Ada Brenner, fell.",
+         [("Ada Brenner", "part owner", "Norvale Foods")]),
+        # a departure in the phrase makes the post former; an announced one does not
+        ("Ada Brenner has resigned from Norvale's board.",
+         [("Ada Brenner", "former board member", "Norvale")]),
+        ("Tom Hale stepped down as chief executive of Norvale Foods in May.",
+         [("Tom Hale", "former CEO", "Norvale Foods")]),
+        ("Tom Hale will step down as chief executive of Norvale Foods.",
+         [("Tom Hale", "CEO", "Norvale Foods")]),
+        # commentators take an organisation only from their own phrase; a union is not the company
+        ("Norvale Foods cut jobs. Demand was weak, said analyst Laura Kim.", []),
+        ("Norvale Foods cut jobs, said union leader Tom Hale.", []),
+        # a capitalised title inside the sentence is a public office, not a post at the company
+        ("Norvale Foods cut jobs after talks with President Tom Hale.", []),
+    ],
+)
+def test_roles_in_context(nlp, text, expected):
+    assert context_roles(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("Growth will slow, said Ola Berg, the Ashdown Bank's chief economist.", "Ola Berg",
+         [("Ola Berg", "chief economist", "Ashdown Bank")]),
+        ("Norvale Foods cut jobs. Sven Lindqvist, chairman of Harlow Rovers, said so.", "Sven Lindqvist",
+         [("Sven Lindqvist", "chairman", "Harlow Rovers")]),
+        # a run of capitalised words ending in an organisation word is no one's name
+        ("Norvale Foods cut jobs. Ashdown Capital, a partner of the firm, agreed.", "Ashdown Capital", []),
+    ],
+)
+def test_name_the_model_called_org(nlp, text, name, expected):
+    """A name tagged ORG (or left out) by the model is still read as the person of "NAME, the T"."""
+    doc = nlp(text)
+    start = text.index(name)
+    span = doc.char_span(start, start + len(name), label="ORG")
+    doc.ents = [e for e in doc.ents if e.end <= span.start or span.end <= e.start] + [span]
+    doc = nlp.get_pipe("newsclaims_roles")(doc)
+    assert [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             s._.claim["fields"]["org"]["text"]) for s in doc.spans["roles"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sales fell. Tom Hale, director of research at Norvale Foods, said so.",
+         [("Tom Hale", "director", "Norvale Foods")]),
+        ("Sales fell. Tom Hale, chief executive of the British Norvale Library, said so.",
+         [("Tom Hale", "CEO", "British Norvale Library")]),
+    ],
+)
+def test_organisation_the_model_missed(nlp, text, expected):
+    """An organisation after of/at/for that the model left untagged is read from its capitals."""
+    doc = nlp(text)
+    doc.ents = [e for e in doc.ents if e.label_ == "PERSON"]
+    doc = nlp.get_pipe("newsclaims_roles")(doc)
+    assert [(s._.claim["fields"]["person"]["text"], s._.claim["fields"]["role"],
+             s._.claim["fields"]["org"]["text"]) for s in doc.spans["roles"]] == expected
 
 
 def test_claim_fields_and_offsets(nlp):
@@ -142,7 +249,8 @@ def test_initialize_takes_a_generator(nlp):
 def test_pattern_records_name_a_slot_per_token():
     for record in srsly.read_jsonl(MODELS / "patterns" / "roles.jsonl"):
         assert len(record["slots"]) == len(record["pattern"]), record["id"]
-        assert {"person", "org", "title"} <= set(record["slots"]), record["id"]
+        needed = {"person", "title"} if record.get("org_from") == "context" else {"person", "org", "title"}
+        assert needed <= set(record["slots"]), record["id"]
 
 
 @pytest.mark.parametrize(("term", "plurals"), [

@@ -7,13 +7,18 @@ Titles ("chief executive", "co-founders", "Head") come from the title lexicon
 title: apposition, possessive, title first, copula, appointment and founding verbs. Each record
 names the slot of every pattern token (person, org, title, scope) in its ``slots`` list. A title is
 read once: when several shapes claim it, the record with the higher ``priority`` wins ("Liu Yiman,
-Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Claims go to
+Head of Taobao Live Cheng Daofang": the head is Cheng Daofang). Records with ``"org_from":
+"context"`` need no ORG in the pattern ("chief executive Jane Lee", "Jane Lee, the chairman"): the
+organisation is then read from the title phrase or the surrounding text. Claims go to
 ``doc.spans[spans_key]``.
+
+The steps live in their own modules: ``model`` (titles, readings and shared token classes), ``slots``
+(fill the person, organisation and role of a match) and ``decide`` (one reading per title); this module
+finds titles and pattern matches and orchestrates the steps.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,65 +28,23 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
-from .claim_spans import add_claim, mention
+from ..claim_spans import add_claim, mention
+from .decide import resolve
+from .model import HYPHENS, JOINERS, NON_TITLE, PAST, PLURAL, SLOTS, Candidate, Title, plural_forms
+from .slots import (
+    context_org,
+    entities,
+    extend_list,
+    formal_title,
+    is_verb_pattern,
+    modifier_org,
+    owned_org,
+    part_owner,
+    phrase_org,
+    with_particles,
+)
 
-# Token attributes this stage writes and its patterns read. They belong in _extensions.py with
-# the others; until then they are registered here, once.
-NON_TITLE = "non_title"
-PLURAL = "|pl"
-HYPHENS = {"-", "‐", "–"}
-JOINERS = {"and", "&", "/"}
-POSSESSIVES = {"'s", "’s", "'", "’"}
-OPEN_BRACKETS = {"(", "（"}
-CLOSE_BRACKETS = {")", "）"}
-SLOTS = {"", "person", "org", "title", "scope"}
-
-
-
-
-@dataclass(frozen=True)
-class Title:
-    """A title (or role verb) in the text: tokens ``start:end`` (with modifiers) and its role."""
-
-    start: int
-    end: int
-    role: str
-    plural: bool
-    verb: bool
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One (person, title, org) reading of a pattern match."""
-
-    match: int
-    rule: str
-    priority: int
-    length: int
-    title: Title
-    person: Span
-    org: Span
-    start: int
-    end: int
-    score: float
-
-
-def plural_forms(term: str) -> list[str]:
-    """Plurals of a title's last word: chairman -> chairmen, CEO -> CEOs, boss -> bosses."""
-    head, _, last = term.rpartition(" ")
-    prefix = f"{head} " if head else ""
-    low = last.lower()
-    if low.endswith("person"):
-        forms = [last[:-6] + "people", last + "s"]
-    elif low.endswith("man"):
-        forms = [last[:-3] + "men"]
-    elif low.endswith(("s", "sh", "ch", "x")):
-        forms = [last + "es"]
-    elif low.endswith("y") and low[-2:-1] not in {"a", "e", "i", "o", "u"}:
-        forms = [last[:-1] + "ies"]
-    else:
-        forms = [last + "s"]
-    return [prefix + form for form in forms]
+__all__ = ["RoleClaims", "make_roles", "plural_forms"]
 
 
 class RoleClaims:
@@ -97,8 +60,14 @@ class RoleClaims:
         self.records: list[dict[str, Any]] = []
         self.by_id: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, str] = {}
+        self.title_flags: dict[str, dict[str, bool]] = {}
+        self.singular: dict[str, str] = {}
+        self.publications: dict[str, set[str]] = {}
         self.modifiers: set[str] = set()
         self.blockers: set[str] = set()
+        self.org_words: set[str] = set()
+        self.name_cues: set[str] = set()
+        self.departures: set[str] = set()
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
@@ -114,14 +83,28 @@ class RoleClaims:
         self.lexicon = dict(lexicon)
         self.modifiers = {w.lower() for w in self.lexicon.get("modifiers", [])}
         self.blockers = {w.lower() for w in self.lexicon.get("blockers", [])}
+        self.org_words = {w.lower() for w in self.lexicon.get("org_words", [])}
+        self.name_cues = {w.lower() for w in self.lexicon.get("name_cues_before", [])}
+        self.departures = {w.lower() for w in self.lexicon.get("departure_verbs", [])}
         self.roles = {}
+        self.title_flags = {}
+        self.singular = {}
+        self.publications = {k: {w.lower() for w in v}
+                             for k, v in self.lexicon.get("publications", {}).items()
+                             if isinstance(v, list)}
         self.title_matcher = PhraseMatcher(self.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(self.vocab, attr="LOWER")
         for record in self.lexicon.get("records", []):
             rid = record["id"]
             self.roles[rid] = record["role"]
+            self.title_flags[rid] = {k: bool(record.get(k, k == "context_org"))
+                                     for k in ("as_written", "compounds", "context_org")}
             terms = [t.lower() for t in record.get("terms", [])]
             plurals = [p.lower() for t in terms for p in plural_forms(t)]
+            for term in terms:
+                self.singular.setdefault(term, term)
+                for form in plural_forms(term):
+                    self.singular.setdefault(form.lower(), term)
             self.title_matcher.add(rid, self._docs(terms))
             self.title_matcher.add(rid + PLURAL, self._docs(p for p in plurals if p not in terms))
             if record.get("verbs"):
@@ -184,9 +167,39 @@ class RoleClaims:
                                                   or self._modifies_noun(doc, span.end, starts))):
                 continue
             rid, plural = (key[:-len(PLURAL)], True) if key.endswith(PLURAL) else (key, False)
-            start = span.start if verb else self._with_modifiers(doc, span.start)
-            found.append(Title(start, span.end, self.roles[rid], plural, verb))
+            if verb:
+                found.append(Title(span.start, span.end, self.roles[rid], plural, verb))
+                continue
+            if len(span) == 1 and span[0].pos_ == "VERB":
+                continue  # "who heads the firm", "she chairs": the verb, not the title
+            flags = self.title_flags[rid]
+            head = self._with_compounds(doc, span.start) if flags["compounds"] else span.start
+            start = self._with_modifiers(doc, head)
+            role = self._role(doc, rid, head, span, flags["as_written"])
+            if any(t.lower_ in PAST for t in doc[start:head]):
+                role = f"former {role}"  # the phrase itself marks the post as past
+            found.append(Title(start, span.end, role, plural, verb, flags["context_org"]))
         return found
+
+    def _role(self, doc: Doc, rid: str, head: int, span: Span, as_written: bool) -> str:
+        """The canonical role, or for open-class titles the title as written (singular, with its
+        noun compounds): "senior economist", "fund manager", "politics lecturer"."""
+        if not as_written:
+            return self.roles[rid]
+        term = self.singular.get(span.text.lower(), span.text.lower())
+        compounds = [t.lower_ for t in doc[head:span.start]]
+        return " ".join([*compounds, term]).replace(" - ", "-")
+
+    @staticmethod
+    def _with_compounds(doc: Doc, start: int) -> int:
+        """Extend an open-class title over up to two lower-case noun compounds: "fund manager"."""
+        for _ in range(2):
+            j = start - 1
+            if j < 0 or not (doc[j].is_alpha and doc[j].is_lower and doc[j].pos_ == "NOUN"
+                             and doc[j].dep_ == "compound" and not doc[j]._.role_title):
+                break
+            start = j
+        return start
 
     def _previous_word(self, doc: Doc, i: int) -> int:
         """Index of the word before token ``i``, stepping over one hyphen (-1 if none)."""
@@ -225,14 +238,19 @@ class RoleClaims:
             return doc
         ents = {i: ent for ent in doc.ents if ent.label_ in {"PERSON", "ORG"}
                 for i in range(ent.start, ent.end)}
+        context = [ent for ent in doc.ents if ent.label_ == "ORG" and not self._publication(doc, ent)]
         candidates: list[Candidate] = []
         for n, (match_id, start, end, alignment) in enumerate(
                 self.matcher(doc, with_alignments=True)):
             record = self.by_id[self.vocab.strings[match_id]]
+            if record.get("org_from") == "context":
+                candidates.extend(self._read_context_match(doc, n, record, start, end, alignment,
+                                                           titles, ents, context))
+                continue
             candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
                                                verbs, ents))
-        for cand in self._resolve(candidates):
-            fields = {"person": mention(cand.person), "role": cand.title.role,
+        for cand in resolve(candidates):
+            fields = {"person": mention(cand.person), "role": self._tense(doc, cand),
                       "role_text": doc[cand.title.start:cand.title.end].text,
                       "org": mention(cand.org)}
             add_claim(doc, self.spans_key, evidence=doc[cand.start:cand.end], claim_type="role",
@@ -248,21 +266,22 @@ class RoleClaims:
         by_slot: dict[str, list[int]] = defaultdict(list)
         for offset, index in enumerate(alignment):
             by_slot[record["slots"][index]].append(start + offset)
-        slot_titles = [t for t in (verbs if _is_verb_pattern(record) else titles)
+        slot_titles = [t for t in (verbs if is_verb_pattern(record) else titles)
                        if any(t.start <= i < t.end for i in by_slot["title"])]
-        persons = _entities(doc, by_slot["person"], ents, "PERSON")
-        orgs = _entities(doc, by_slot["org"], ents, "ORG")
+        persons = entities(doc, by_slot["person"], ents, "PERSON")
+        orgs = entities(doc, by_slot["org"], ents, "ORG")
         if not slot_titles or not persons or not orgs:
             return []
         org = min(orgs, key=lambda o: min(abs(o.start - t.end) for t in slot_titles))
         if org.end < len(doc) and doc[org.end].text in HYPHENS and not doc[org.end - 1].whitespace_:
             return []  # "Alibaba-backed": the name describes something else
         if end <= org.end or org.end in by_slot["scope"]:
-            org = _owned_org(doc, org, ents)
+            org = owned_org(doc, org, ents)
         persons = [p for p in persons if p.end <= org.start or org.end <= p.start]
+        slot_titles = [part_owner(doc, t, org) for t in slot_titles]
         plural = any(t.plural for t in slot_titles) or not record.get("list_needs_plural", True)
         if persons and record.get("list") and plural:
-            persons = _extend_list(doc, persons, record["list"], ents)
+            persons = extend_list(doc, persons, record["list"], ents)
         scope = by_slot["scope"]
         result = []
         for title in slot_titles:
@@ -274,132 +293,84 @@ class RoleClaims:
                                         float(record.get("score", 0.8))))
         return result
 
-    @staticmethod
-    def _resolve(candidates: list[Candidate]) -> list[Candidate]:
-        """One reading per title (highest priority, then longest match) and one claim per
-        evidence span: of coordinated titles ("founder and CEO") the one nearest the name."""
-        best: dict[Title, tuple[int, int, int]] = {}
-        for cand in candidates:
-            rank = (cand.priority, cand.length, -cand.match)
-            if cand.title not in best or rank > best[cand.title]:
-                best[cand.title] = rank
-        by_span: dict[tuple[int, int], Candidate] = {}
-        for cand in candidates:
-            if best[cand.title] != (cand.priority, cand.length, -cand.match):
+    def _read_context_match(self, doc: Doc, n: int, record: dict[str, Any], start: int, end: int,
+                            alignment: list[int], titles: list[Title], ents: dict[int, Span],
+                            context: list[Span]) -> list[Candidate]:
+        """A title and a name with no organisation in the pattern ("chief executive Jane Lee",
+        "Jane Lee, the chairman"): the organisation is the one the title phrase names ("Acme
+        chairman", "... of Acme") or else the one the text is about (``context_org``)."""
+        if any(t.is_space or "\n" in t.whitespace_ for t in doc[start:end - 1]):
+            return []
+        by_slot: dict[str, list[int]] = defaultdict(list)
+        for offset, index in enumerate(alignment):
+            by_slot[record["slots"][index]].append(start + offset)
+        slot_titles = [t for t in titles if any(t.start <= i < t.end for i in by_slot["title"])]
+        persons = [with_particles(doc, p, ents)
+                   for p in entities(doc, by_slot["person"], ents, "PERSON")]
+        if record.get("person_from") == "tokens":
+            persons = self._name_from_tokens(doc, by_slot["person"])
+        if not slot_titles or not persons:
+            return []
+        if record.get("list"):
+            persons = extend_list(doc, persons, record["list"], ents)
+        result = []
+        for title in slot_titles:
+            title_first = title.end <= min(p.start for p in persons)
+            after = max(p.end for p in persons) if title_first else title.end
+            org = modifier_org(doc, title.start, ents) or phrase_org(doc, after, ents)
+            in_phrase = org is not None
+            if org is None and title.context_org and not (title_first and formal_title(doc, title)):
+                org = context_org(doc, start, end, context)
+            if org is None:
                 continue
-            kept = by_span.get((cand.start, cand.end))
-            if kept is None or _distance(cand) < _distance(kept):
-                by_span[(cand.start, cand.end)] = cand
-        return sorted(by_span.values(), key=lambda c: (c.start, c.end))
+            for person in persons:
+                parts = [person, title, *([org] if in_phrase else [])]
+                first, last = min(p.start for p in parts), max(p.end for p in parts)
+                result.append(Candidate(n, record["id"], int(record.get("priority", 1)),
+                                        end - start, title, person, org, first, last,
+                                        float(record.get("score", 0.7))))
+        return result
 
+    def _name_from_tokens(self, doc: Doc, indices: list[int]) -> list[Span]:
+        """A person's name the model missed or called ORG, read from the pattern's person tokens:
+        2-4 capitalised proper nouns, none a word organisation names end in (Group, Bank, ...),
+        starting a sentence, after punctuation or after a speech verb ("said Jane Lee, a ...")."""
+        if not indices:
+            return []
+        start, end = indices[0], indices[-1] + 1
+        words = doc[start:end]
+        if words[0].text in HYPHENS or words[-1].text in HYPHENS:
+            return []
+        if not all(t.is_alpha and (t.is_title or t.is_upper) and t.lower_ not in self.org_words
+                   for t in words if t.text not in HYPHENS):
+            return []
+        before = doc[start - 1] if start > 0 else None
+        if before is not None and not (before.is_punct or before.is_space
+                                       or before.lower_ in self.name_cues):
+            return []
+        return [Span(doc, start, end, label="PERSON")]
 
-def _owned_org(doc: Doc, org: Span, ents: dict[int, Span]) -> Span:
-    """The organisation after a possessive one: "CEO of Alibaba's rival JD.com" is JD.com."""
-    i = org.end
-    if i >= len(doc) or doc[i].lower_ not in POSSESSIVES:
-        return org
-    for j in range(i + 1, min(i + 8, len(doc))):
-        ent = ents.get(j)
-        if ent is not None:
-            return ent if ent.label_ == "ORG" and ent.start == j else org
-        if not doc[j].is_alpha or doc[j]._.role_title:
-            return org
-    return org
+    def _tense(self, doc: Doc, cand: Candidate) -> str:
+        """The role, "former ..." where the phrase says the person has left the post ("Jane Lee
+        resigned from Acme's board", "stepped down as chief executive")."""
+        role = cand.title.role
+        if role.startswith("former ") or cand.title.verb:
+            return role
+        left = any(t.lemma_.lower() in self.departures and t.tag_ in {"VBD", "VBN"}
+                   for t in doc[cand.start:cand.end])
+        return f"former {role}" if left else role
 
-
-def _distance(cand: Candidate) -> int:
-    """Tokens between a claim's title and its person."""
-    return max(cand.title.start - cand.person.end, cand.person.start - cand.title.end, 0)
-
-
-def _is_verb_pattern(record: dict[str, Any]) -> bool:
-    return any("role_verb" in token.get("_", {}) for token in record["pattern"])
-
-
-def _entities(doc: Doc, indices: list[int], ents: dict[int, Span], label: str) -> list[Span]:
-    """The entities of ``label`` under the slot's tokens, without title words at their edges;
-    a name in Chinese characters in brackets after a romanised name stands for that name."""
-    found: dict[int, Span] = {}
-    for i in indices:
-        ent = ents.get(i)
-        if ent is None or ent.label_ != label:
-            continue
-        ent = _romanised(doc, ent, ents)
-        start, end = ent.start, ent.end
-        while start < end and doc[start]._.role_title:
-            start += 1
-        while end > start and doc[end - 1]._.role_title:
-            end -= 1
-        if start < end:
-            found[start] = ent if (start, end) == (ent.start, ent.end) else Span(
-                doc, start, end, label=ent.label_)
-    return list(found.values())
-
-
-def _romanised(doc: Doc, ent: Span, ents: dict[int, Span]) -> Span:
-    """A bracketed name after a romanised one is that person: "Li Bo (李博)" is Li Bo."""
-    if ent.label_ == "PERSON" and ent.start >= 2 and doc[ent.start - 1].text in OPEN_BRACKETS:
-        before = ents.get(ent.start - 2)
-        if before is not None and before.label_ == "PERSON":
-            return before
-    return ent
-
-
-def _extend_list(doc: Doc, persons: list[Span], direction: str,
-                 ents: dict[int, Span]) -> list[Span]:
-    """Add the names listed with the matched one: co-founders Jack Ma and Joe Tsai."""
-    result = list(persons)
-    if direction == "after":
-        i = max(p.end for p in persons)
-        while True:
-            i = _skip_bracketed_name(doc, i, ents)
-            j = i
-            if j < len(doc) and doc[j].text == ",":
-                j += 1
-            if j < len(doc) and doc[j].lower_ in {"and", "&"}:
-                j += 1
-            nxt = ents.get(j)
-            if j == i or nxt is None or nxt.label_ != "PERSON" or nxt.start != j or _breaks(
-                    doc, i - 1, j):
-                return result
-            result.append(nxt)
-            i = nxt.end
-    i = min(p.start for p in persons) - 1
-    while True:
-        j = i
-        if j >= 0 and doc[j].lower_ in {"and", "&"}:
-            j -= 1
-        if j >= 0 and doc[j].text == ",":
-            j -= 1
-        if j >= 0 and doc[j].text in CLOSE_BRACKETS:
-            while j >= 0 and doc[j].text not in OPEN_BRACKETS and i - j < 10:
-                j -= 1
-            j -= 1
-        prev = ents.get(j) if j >= 0 else None
-        if j == i or prev is None or prev.label_ != "PERSON" or prev.end != j + 1 or _breaks(
-                doc, j, i + 1):
-            return result
-        prev = _romanised(doc, prev, ents)
-        result.insert(0, prev)
-        i = prev.start - 1
-
-
-def _skip_bracketed_name(doc: Doc, i: int, ents: dict[int, Span]) -> int:
-    """Step over "(李博)" after a name."""
-    if i < len(doc) and doc[i].text in OPEN_BRACKETS:
-        j = i + 1
-        while j < len(doc) and j - i < 10 and doc[j].text not in CLOSE_BRACKETS:
-            if j not in ents:
-                return i
-            j += 1
-        if j < len(doc) and doc[j].text in CLOSE_BRACKETS:
-            return j + 1
-    return i
-
-
-def _breaks(doc: Doc, start: int, end: int) -> bool:
-    """A line break between tokens ``start`` and ``end``."""
-    return any(t.is_space or "\n" in t.whitespace_ for t in doc[max(start, 0):end])
+    def _publication(self, doc: Doc, ent: Span) -> bool:
+        """A newspaper, news agency or broadcaster: the source of a quote, not the speaker's
+        employer ("told the Financial Times", "Reuters reported")."""
+        words = self.publications
+        if ent.text.lower() in words.get("names", set()) or ent[-1].lower_ in words.get(
+                "last_words", set()):
+            return True
+        i = ent.start - 1
+        if i >= 0 and doc[i].lower_ == "the":
+            i -= 1
+        return i >= 0 and doc[i].lower_ in words.get("cues_before", set())
 
 
 @Language.factory(
