@@ -21,14 +21,14 @@ from typing import Any
 
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
 
 from ..claim_spans import add_claim, mention
 from .candidates import find_candidates
 from .model import Candidate, Lexicon
 from .parse import headline, main_org
-from .slots import fill_slots, stated_actor
+from .slots import coordinated_actors, fill_slots, stated_actor
 from .status import status
 
 __all__ = ["Candidate", "DirectiveFinder", "Lexicon", "make_directives"]
@@ -61,7 +61,9 @@ class DirectiveFinder:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        """Per sentence (headline and questions skipped): candidates → slots → status → claim.
+        """Per sentence (questions skipped): candidates → slots → status → claim. The body goes
+        first; a headline then takes what it leaves unstated (a descriptive subject such as
+        "Steel firm", the targets, the status) from the body's first directive of its action.
         An unstated actor is the previous directive's, else the document's main organisation."""
         doc.spans[self.spans_key] = []
         if not self.lexicon or not doc.has_annotation("DEP"):
@@ -69,34 +71,98 @@ class DirectiveFinder:
         lexicon = Lexicon(self.lexicon)
         title = headline(doc)
         previous_actor: Span | None = None
+        previous: dict[str, list[Span]] = {}
+        recent = latest_year(doc)
+        heads: list[Span] = []
+        body: list[dict[str, Any]] = []
         for sent in doc.sents:
             if title is not None and sent.start_char < title[1] and sent.end_char > title[0]:
+                if title[0] == 0:  # a title under page furniture is part of the page, not the article
+                    heads.append(sent)
                 continue
             if sent.text.rstrip().endswith("?"):
                 continue
             for cand in find_candidates(sent, lexicon):
+                if history(doc, cand, lexicon, recent):
+                    continue
                 stated = stated_actor(doc, cand, lexicon)
                 actor = stated or previous_actor or main_org(doc)
                 previous_actor = actor
-                self._add(doc, cand, actor, stated)
+                body.extend(self._add(doc, cand, actor, stated, lexicon, previous))
+        for sent in heads:
+            for cand in find_candidates(sent, lexicon, in_headline=True):
+                self._add_headline(doc, cand, lexicon, body)
         return doc
 
-    def _add(self, doc: Doc, cand: Candidate, actor: Span | None, stated: Span | None) -> None:
-        """Fill the candidate's slots and add it as a claim (nothing for an empty clause)."""
-        slots = fill_slots(doc, cand, stated)
+    def _add(self, doc: Doc, cand: Candidate, actor: Span | None, stated: Span | None, lexicon: Lexicon,
+             previous: dict[str, list[Span]], fallback: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Fill the candidate's slots and add one claim per actor (nothing for an empty clause);
+        returns the claims' fields. ``fallback`` (a body claim) fills a headline's gaps."""
+        actors = coordinated_actors(doc, cand, actor, lexicon)
+        slots = fill_slots(doc, cand, stated, lexicon, actors, previous)
         if slots is None:
+            return []
+        found_status = status(cand, lexicon)
+        target_fields = [mention(t) for t in slots.targets]
+        if fallback is not None:
+            found_status = fallback["status"] if found_status == "announced" else found_status
+            if not any(t.label_ == "ORG" and (actor is None or t.text != actor.text) for t in slots.targets):
+                target_fields = fallback["targets"]
+        if slots.targets and cand.kind in {"action", "noun"}:
+            previous[cand.action] = slots.targets
+        added = []
+        for one in actors or [actor]:
+            fields: dict[str, Any] = {
+                "actor": mention(one) if one is not None else (fallback or {}).get("actor"),
+                "targets": target_fields,
+                "action": cand.action,
+                "status": found_status,
+                "from": slots.source,
+                "to": slots.destination,
+                "cue": cand.anchor.lemma_.lower(),
+            }
+            add_claim(doc, self.spans_key, slots.evidence, "directive", fields,
+                      rule=f"{cand.kind}:{cand.rule}", score=self.score)
+            added.append(fields)
+        return added
+
+    def _add_headline(self, doc: Doc, cand: Candidate, lexicon: Lexicon, body: list[dict[str, Any]]) -> None:
+        """A headline directive: its own named actor, else the body's first directive of the same
+        action (else the first directive) lends actor, targets and status."""
+        same = [f for f in body if f["action"] == cand.action]
+        lead = same[0] if same else (body[0] if body else None)
+        stated = stated_actor(doc, cand, lexicon) if cand.agentive else None
+        if stated is None and lead is None:
             return
-        fields: dict[str, Any] = {
-            "actor": mention(actor),
-            "targets": [mention(t) for t in slots.targets],
-            "action": cand.action,
-            "status": status(cand),
-            "from": slots.source,
-            "to": slots.destination,
-            "cue": cand.anchor.lemma_.lower(),
-        }
-        add_claim(doc, self.spans_key, slots.evidence, "directive", fields,
-                  rule=f"{cand.kind}:{cand.rule}", score=self.score)
+        lead = lead or {"status": "announced", "targets": []}
+        self._add(doc, cand, stated, stated, lexicon, {}, fallback=lead)
+
+
+def is_year(token: Token) -> bool:
+    """A four-digit year of the 20th or 21st century ("2004")."""
+    return token.text.isdigit() and len(token.text) == 4 and token.text[:2] in {"19", "20"}
+
+
+def latest_year(doc: Doc) -> int | None:
+    """The latest four-digit year the document mentions: "now" for the history filter."""
+    years = [int(t.text) for t in doc if is_year(t)]
+    return max(years) if years else None
+
+
+def history(doc: Doc, cand: Candidate, lexicon: Lexicon, recent: int | None) -> bool:
+    """A past directive dated in an earlier year ("founded in 1875", "sold ... in 2000") or
+    told since a year ("has cut 13,000 jobs since 2001"): multi-year history, not news."""
+    if cand.kind not in {"action", "noun"} or status(cand, lexicon) != "done":
+        return False
+    record = lexicon.get("exclusions", {}).get("history", {})
+    since = set(record.get("since", ["since"]))
+    age = int(record.get("max_age_years", 1))
+    for token in cand.tokens:
+        if token.lower_ in since:
+            return True
+        if recent is not None and is_year(token) and int(token.text) < recent - age + 1:
+            return True
+    return False
 
 
 @Language.factory(
