@@ -139,8 +139,8 @@ class DirectiveFinder:
 
 
 def is_year(token: Token) -> bool:
-    """A four-digit year of the 20th or 21st century ("2004")."""
-    return token.text.isdigit() and len(token.text) == 4 and token.text[:2] in {"19", "20"}
+    """A four-digit year from 1800 on ("1875", "2004")."""
+    return token.text.isdigit() and len(token.text) == 4 and token.text[:2] in {"18", "19", "20"}
 
 
 def latest_year(doc: Doc) -> int | None:
@@ -160,7 +160,7 @@ def history(doc: Doc, cand: Candidate, lexicon: Lexicon, recent: int | None) -> 
     for token in cand.tokens:
         if token.lower_ in since:
             return True
-        if recent is not None and is_year(token) and int(token.text) < recent - age + 1:
+        if recent is not None and is_year(token) and int(token.text) < recent - age:
             return True
     return False
 

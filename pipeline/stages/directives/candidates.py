@@ -54,6 +54,19 @@ def verb_objects(token: Token) -> list[Token]:
     return objects
 
 
+def object_heads(obj: Token) -> list[Token]:
+    """What an object phrase is about: its head, the head's conjuncts, and the object of an
+    "of" phrase ("18.8% of Southcorp", "one of its banks", "all of its shares")."""
+    heads = [obj, *obj.conjuncts]
+    for head in list(heads):
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        heads.extend([pobj, *pobj.conjuncts])
+    return heads
+
+
 def record_holds(token: Token, record: dict, lexicon: Lexicon) -> bool:
     """Whether the particle, preposition, subject and object constraints of ``record`` hold."""
     children = list(token.children)
@@ -80,10 +93,18 @@ def record_holds(token: Token, record: dict, lexicon: Lexicon) -> bool:
                                  for c in clause_head(token).children):
         return False
     objects = verb_objects(token)
+    if record.get("no_object") and any(c.dep_ == "dobj" for c in children):
+        return False
+    if record.get("no_passive") and any(c.dep_ == "auxpass" for c in children):
+        return False
+    words = [t for o in objects for t in (object_heads(o) if record.get("object_heads") else o.subtree)]
     nouns = record.get("object_nouns")
     either = record.get("or_object_labels")
     if nouns and not any(t.lower_ in nouns or t.lemma_.lower() in nouns or either and t.ent_type_ in either
-                         for o in objects for t in o.subtree):
+                         for t in words):
+        return False
+    banned_nouns = record.get("object_nouns_not")
+    if banned_nouns and any(t.lemma_.lower() in banned_nouns for o in objects for t in object_heads(o)):
         return False
     labels = record.get("object_labels")
     if labels and not any(o.ent_type_ in labels for o in objects):
@@ -122,8 +143,25 @@ def suggestion(token: Token, lexicon: Lexicon) -> Candidate | None:
         if objects[0].lemma_.lower() in lexicon.words("event_nouns") or \
                 objects[0].lower_ in lexicon.words("event_nouns"):
             continue
+        if record.get("subject_required") and not someone_suggests(token, lexicon):
+            continue
         return Candidate(token, "suggestion", "suggest", record["id"], True)
     return None
+
+
+def someone_suggests(verb: Token, lexicon: Lexicon) -> bool:
+    """A person or organisation (named, or a pronoun) makes the suggestion, or it is passive
+    ("was urged to"); a survey, report or "experts" that suggest only indicate."""
+    head = clause_head(verb)
+    if any(c.dep_ == "auxpass" for c in head.children):
+        return True
+    for subject in (c for c in head.children if c.dep_ == "nsubj"):
+        if any(t.ent_type_ in {"PERSON", "ORG"} for t in subject.subtree):
+            return True
+        pronouns = lexicon.get("pronouns", {})
+        if subject.lower_ in {*pronouns.get("person", []), *pronouns.get("org", [])}:
+            return True
+    return False
 
 
 def necessity(token: Token, lexicon: Lexicon) -> Candidate | None:
@@ -163,7 +201,7 @@ def owned(noun: Token) -> bool:
     """The noun has an owner or an organisation in an of/by/for/in phrase ("X's takeover",
     "its flotation", "the acquisition of Y", "a takeover by X")."""
     for child in noun.children:
-        if child.dep_ == "poss":
+        if child.dep_ == "poss" and (child.tag_ == "PRP$" or child.ent_type_ in {"ORG", "PERSON"}):
             return True
         if child.dep_ in {"prep", "agent"} and child.lower_ in {"of", "by", "for", "in"}:
             if any(t.ent_type_ in {"ORG", "PERSON"} for t in child.subtree):
@@ -188,10 +226,13 @@ def directive_noun(token: Token, lexicon: Lexicon, *, in_headline: bool = False)
         if not (token.dep_ == "dobj" and token.head.lemma_.lower() in section.get("governing_verbs", [])):
             return None
     head = token.head
+    if in_headline and head.lower_ in lexicon.words("background_preps"):
+        return None  # "Jobs go at X after takeover": the takeover is background
+    bare = [c.lower_ for c in token.children] == ["the"]  # "the takeover was announced": a reference
     light = head.lemma_.lower() in section.get("light_verbs", []) and not any(
         c.dep_ == "prep" and c.lower_ in {"for", "of", "to"} or c.dep_ == "acl" for c in token.children)
     if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_.lower() in section.get("governing_verbs", []) \
-            and head.pos_ in {"VERB", "AUX"} and head.dep_ in CLAUSE_DEPS and not light:
+            and head.pos_ in {"VERB", "AUX"} and head.dep_ in CLAUSE_DEPS and not light and not bare:
         return Candidate(head, "noun", record["action"], record["id"], True, noun=token)
     if record.get("owned", True) is False:
         return None
@@ -249,6 +290,10 @@ def excluded(verb: Token, lexicon: Lexicon) -> bool:
     ex = lexicon.get("exclusions", {})
     if any(c.dep_ == "neg" for c in verb.children):
         return True
+    if verb.head.pos_ in NOUN_POS and verb.dep_ in {"acl", "relcl"} and \
+            any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and \
+            verb.head.lemma_.lower() not in lexicon.words("intention_nouns"):
+        return True  # "an option to buy", "next in line to be sold": not a decision
     if any(c.dep_ == "aux" and c.lower_ in ex.get("hedge_modals", []) for c in verb.children):
         return True
     conditional = set(ex.get("conditional_marks", []))
@@ -331,6 +376,10 @@ def part_of(inner: Candidate, outer: Candidate) -> bool:
         return False
     if outer.kind in {"suggestion", "necessity", "nominal"}:
         return True  # what is called for is part of the call
+    if inner.noun is not None and inner.anchor.i == inner.noun.i and (
+            inner.noun.head.i == outer.anchor.i or inner.noun.head.head.i == outer.anchor.i
+            and inner.noun.head.dep_ in {"prep", "dobj"}):
+        return True  # "ended their alliance": the noun is what the action acts on
     if inner.action == outer.action:
         return inner.noun is None or outer.noun is not None
     return inner.kind not in {"noun", "action"}
@@ -345,8 +394,8 @@ def carve(outer: Candidate, inner: Candidate) -> None:
     if node.i == outer.anchor.i:
         return
     removed = {t.i for t in node.subtree}
-    if outer.anchor.i in removed:
-        removed = {t.i for t in inner.tokens}
+    if outer.anchor.i in removed or node.dep_ in {"nsubj", "nsubjpass", "dobj"}:
+        removed = {t.i for t in inner.tokens}  # keep the outer's own subject and object
     kept = [t for t in outer.tokens if t.i not in removed]
     run = [t for t in kept if t.i == outer.anchor.i]
     index = {t.i: t for t in kept}
