@@ -111,18 +111,21 @@ class DirectiveFinder:
         if slots.targets and cand.kind in {"action", "noun"}:
             previous[cand.action] = slots.targets
         added = []
-        for one in actors or [actor]:
+        self_directed = len(actors) > 1 and target_fields == [mention(actors[0])]
+        for n, one in enumerate(actors or [actor]):
             fields: dict[str, Any] = {
                 "actor": mention(one) if one is not None else (fallback or {}).get("actor"),
-                "targets": target_fields,
+                "targets": [mention(one)] if self_directed and cand.action not in lexicon.words(
+                    "both_parties") else target_fields,
                 "action": cand.action,
                 "status": found_status,
                 "from": slots.source,
                 "to": slots.destination,
                 "cue": cand.anchor.lemma_.lower(),
             }
-            add_claim(doc, self.spans_key, slots.evidence, "directive", fields,
-                      rule=f"{cand.kind}:{cand.rule}", score=self.score)
+            rule = f"{cand.kind}:{cand.rule}" + (f"#{n + 1}" if n else "")
+            add_claim(doc, self.spans_key, actor_evidence(slots.evidence, n, len(actors)), "directive", fields,
+                      rule=rule, score=self.score)
             added.append(fields)
         return added
 
@@ -136,6 +139,16 @@ class DirectiveFinder:
             return
         lead = lead or {"status": "announced", "targets": []}
         self._add(doc, cand, stated, stated, lexicon, {}, fallback=lead)
+
+
+def actor_evidence(evidence: Span, n: int, count: int) -> Span:
+    """The evidence of the ``n``-th of ``count`` actors' claims on one clause. A span's claim
+    data are keyed by its offsets, so each claim needs its own span: the earlier actors' spans
+    end a token earlier each, keeping the text order of the actors in the spans' lengths."""
+    cut = count - 1 - n
+    if cut <= 0:
+        return evidence
+    return evidence.doc[evidence.start:max(evidence.start + 1, evidence.end - cut)]
 
 
 def is_year(token: Token) -> bool:

@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .model import Candidate, Lexicon
 from .parse import clause_head, entity_at, in_apposition, in_brackets, last_entity
+from .status import governing_chain
 
 NAME_LABELS = {"PERSON", "ORG"}
 DIRECTED_ACTIONS = {"shift", "refocus"}  # only these record where they go to
@@ -39,7 +40,7 @@ def stated_actor(doc: Doc, cand: Candidate, lexicon: Lexicon) -> Span | None:
         if found is not None:
             return found
     if cand.agentive:
-        found = subject_entity(doc, clause_head(verb), lexicon)
+        found = controller(doc, verb, lexicon)
         if found is not None:
             return found
         agent = [t for c in verb.children if c.dep_ == "agent" for t in c.children]
@@ -60,6 +61,23 @@ def stated_actor(doc: Doc, cand: Candidate, lexicon: Lexicon) -> Span | None:
             if found is not None:
                 return found
     return source_document_org(doc, verb.sent, lexicon)
+
+
+def controller(doc: Doc, verb: Token, lexicon: Lexicon) -> Span | None:
+    """Who does what an agentive verb says: its subject, else (for "plans to buy", "is to pay
+    ... to get out") the subject up the chain of governing verbs, or the object of an
+    object-control verb ("convinced X to back away")."""
+    for node in governing_chain(clause_head(verb)):
+        found = subject_entity(doc, node, lexicon)
+        if found is not None:
+            return found
+        if node is not verb and node.lemma_.lower() in lexicon.words("object_control_verbs"):
+            for child in node.children:
+                if child.dep_ == "dobj" and entity_at(doc, child) is not None:
+                    return entity_at(doc, child)
+        if any(c.dep_ == "nsubj" for c in node.children):
+            return None  # a subject that names no one: stop here
+    return None
 
 
 def owner_entity(doc: Doc, noun: Token, lexicon: Lexicon) -> Span | None:
@@ -106,9 +124,11 @@ def reference(doc: Doc, token: Token, lexicon: Lexicon, *, allow_it: bool = True
     phrase = " ".join(t.lower_ for t in token.subtree)
     descriptive = token.lemma_.lower() in lexicon.words("descriptive_heads") or \
         token.lower_ in lexicon.words("descriptive_heads")
-    if token.lower_ in org_words or phrase in org_words or descriptive and token.pos_ == "NOUN":
+    if token.lower_ in org_words or phrase in org_words:
         start = min(t.i for t in token.subtree)
         return last_subject_org(doc, start)
+    if descriptive:
+        return None  # "the Italian liqueur maker": the document's protagonist, decided by the caller
     return None
 
 
@@ -122,7 +142,9 @@ def subject_entity(doc: Doc, verb: Token, lexicon: Lexicon, *, allow_it: bool = 
     ent = entity_at(doc, subject)
     if ent is not None and ent.label_ in NAME_LABELS:
         return ent
-    named = [e for e in (entity_at(doc, t) for t in subject.subtree) if e is not None]
+    descriptive = subject.lemma_.lower() in lexicon.words("descriptive_heads")
+    owners = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree} if descriptive else set()
+    named = [e for e in (entity_at(doc, t) for t in subject.subtree if t.i not in owners) if e is not None]
     for label in ("PERSON", "ORG"):  # "NetEase chief executive William Ding"
         for found in named:
             if found.label_ == label:
@@ -191,7 +213,8 @@ def targets(doc: Doc, region: Span, actor: Span | None, labels: set[str] = NAME_
             continue
         if actor is not None and ent.text == actor.text:
             continue
-        if in_brackets(doc, ent) or in_apposition(ent) or led_by(ent):
+        naming = ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN"  # "its rival Peoplesoft"
+        if in_brackets(doc, ent) or in_apposition(ent) and not naming or led_by(ent):
             continue
         found.setdefault(ent.text, ent)
     return list(found.values())
@@ -224,11 +247,16 @@ def action_targets(doc: Doc, cand: Candidate, evidence: Span, actors: list[Span]
     if cand.kind not in {"action", "noun"}:
         return found
     if cand.action in lexicon.words("both_parties"):
-        return [*actors, *found] if actors else found
+        parties = [a for a in actors if evidence.start <= a.start < evidence.end]
+        return found if len(found) >= 2 and not parties else [*actors, *found]
     if cand.action == "appoint":
         return [*actors[:1], *found]
-    if cand.action == "acquire" and not found:
-        return list(previous.get("acquire", []))
+    if cand.action == "acquire" and len(found) > 1:
+        # "X's stake in Y", "Y's affiliate Z": the owner sells, the other is bought
+        owned_ = [t for t in found if t.root.dep_ != "poss"]
+        found = owned_ or found
+    if cand.action in lexicon.words("carried_targets") and not found and previous.get(cand.action):
+        return list(previous[cand.action])
     if cand.action in lexicon.words("self_directed") and not found and actor is not None:
         return [actor]
     return found
