@@ -368,7 +368,7 @@ def detect(token: Token, lexicon: Lexicon, detectors: Sequence[Detector],
     return None
 
 
-def part_of(inner: Candidate, outer: Candidate) -> bool:
+def part_of(inner: Candidate, outer: Candidate, background: set[str]) -> bool:
     """Whether ``inner`` only restates ``outer``: the same action reached through an infinitive
     of purpose or a complement ("has bid $1m to buy X"), or anything inside a call for change
     ("urged managers to cut costs" is one suggestion)."""
@@ -378,8 +378,8 @@ def part_of(inner: Candidate, outer: Candidate) -> bool:
         return True  # what is called for is part of the call
     if inner.noun is not None and inner.anchor.i == inner.noun.i and (
             inner.noun.head.i == outer.anchor.i or inner.noun.head.head.i == outer.anchor.i
-            and inner.noun.head.dep_ in {"prep", "dobj"}):
-        return True  # "ended their alliance": the noun is what the action acts on
+            and inner.noun.head.dep_ in {"prep", "dobj"} and inner.noun.head.lower_ not in background):
+        return True  # "ended their alliance", "pulled out of a deal": what the action acts on
     if inner.action == outer.action:
         return inner.noun is None or outer.noun is not None
     return inner.kind not in {"noun", "action"}
@@ -435,7 +435,8 @@ def find_candidates(sent: Span, lexicon: Lexicon, detectors: Sequence[Detector] 
     kept = []
     for cand in found:
         if cand.kind == "enumeration" or not any(
-                other is not cand and other.kind != "enumeration" and part_of(cand, other) for other in found):
+                other is not cand and other.kind != "enumeration" and
+                part_of(cand, other, lexicon.words("background_preps")) for other in found):
             kept.append(cand)
     for outer in kept:
         for inner in kept:

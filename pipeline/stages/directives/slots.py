@@ -193,7 +193,10 @@ def source_document_org(doc: Doc, sent: Span, lexicon: Lexicon) -> Span | None:
 
 
 def led_by(ent: Span) -> bool:
-    """A person or organisation named as the one in charge ("under X", "led by X"): not a target."""
+    """A person named as the one in charge ("under X", "led by X"): not a target. (Companies
+    "under" which others are grouped are.)"""
+    if ent.label_ != "PERSON":
+        return False
     for token in ent.root.ancestors:
         if token.dep_ in {"prep", "agent"} and token.lower_ == "under":
             return True
@@ -257,6 +260,9 @@ def action_targets(doc: Doc, cand: Candidate, evidence: Span, actors: list[Span]
         found = owned_ or found
     if cand.action in lexicon.words("carried_targets") and not found and previous.get(cand.action):
         return list(previous[cand.action])
+    if cand.action == "sell" and found and actor is not None and all(
+            t.root.dep_ == "pobj" and t.root.head.lower_ == "to" for t in found):
+        return [actor, *found]  # "offload its unit to X": the seller's own, to a buyer
     if cand.action in lexicon.words("self_directed") and not found and actor is not None:
         return [actor]
     return found
