@@ -15,6 +15,7 @@ The steps live in their own modules, each callable alone: ``candidates`` (find c
 ``parse`` holds the parse utilities they share. This module only orchestrates them.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,12 @@ def is_year(token: Token) -> bool:
 
 
 def latest_year(doc: Doc) -> int | None:
-    """The latest four-digit year the document mentions: "now" for the history filter."""
-    years = [int(t.text) for t in doc if is_year(t)]
-    return max(years) if years else None
+    """The year the document is written in, for the history filter: the year it mentions most
+    (the latest of equals; targets such as "by 2010" are mentioned once)."""
+    years = Counter(int(t.text) for t in doc if is_year(t))
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], y))
 
 
 def history(doc: Doc, cand: Candidate, lexicon: Lexicon, recent: int | None) -> bool:

@@ -28,7 +28,7 @@ def action(token: Token, lexicon: Lexicon) -> Candidate | None:
     """A verb from an ``actions`` record whose particle, preposition, subject and object
     constraints all hold ("has set up a new unit"); the first matching record wins. Progressive
     and gerund forms count ("is cutting", "after buying")."""
-    if token.pos_ not in {"VERB", "AUX"} or token.dep_ not in CLAUSE_DEPS:
+    if token.pos_ not in {"VERB", "AUX"} or token.dep_ not in CLAUSE_DEPS and not intended(token, lexicon):
         return None
     for record in lexicon.get("actions", []):
         if token.lemma_.lower() not in record["lemmas"] or not record_holds(token, record, lexicon):
@@ -42,6 +42,13 @@ def action(token: Token, lexicon: Lexicon) -> Candidate | None:
             continue  # a bare participle ("talking points focused on ...") describes
         return cand
     return None
+
+
+def intended(verb: Token, lexicon: Lexicon) -> bool:
+    """An infinitive that spells out an intention noun: "announced plans to buy X", "a plan to
+    restructure its debts", "its fight to acquire Y"."""
+    return verb.dep_ == "acl" and verb.head.lemma_.lower() in lexicon.words("intention_nouns") and \
+        any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def verb_objects(token: Token) -> list[Token]:
@@ -110,7 +117,7 @@ def record_holds(token: Token, record: dict, lexicon: Lexicon) -> bool:
     if labels and not any(o.ent_type_ in labels for o in objects):
         return False
     banned = record.get("object_labels_not")
-    return not (banned and any(t.ent_type_ in banned for o in objects for t in o.subtree))
+    return not (banned and any(t.ent_type_ in banned for t in words))
 
 
 def subject_has_label(verb: Token, labels: list[str], lexicon: Lexicon) -> bool:
@@ -191,6 +198,9 @@ def noun_record(token: Token, lexicon: Lexicon) -> dict | None:
     if token.pos_ not in NOUN_POS:
         return None
     word, lemma = token.lower_, token.lemma_.lower()
+    doc = token.doc
+    if token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].dep_ == "compound":
+        word = lemma = f"{doc[token.i - 2].lower_}-{word}"  # "buy - back", "break - up"
     for record in lexicon.get("directive_nouns", {}).get("records", []):
         if word in record["nouns"] or lemma in record["nouns"] and word not in {"sales"}:
             return record
@@ -231,9 +241,14 @@ def directive_noun(token: Token, lexicon: Lexicon, *, in_headline: bool = False)
     bare = [c.lower_ for c in token.children] == ["the"]  # "the takeover was announced": a reference
     light = head.lemma_.lower() in section.get("light_verbs", []) and not any(
         c.dep_ == "prep" and c.lower_ in {"for", "of", "to"} or c.dep_ == "acl" for c in token.children)
-    if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_.lower() in section.get("governing_verbs", []) \
+    governing = section.get("governing_verbs", [])
+    if token.dep_ in {"dobj", "nsubjpass"} and head.lemma_.lower() in governing \
             and head.pos_ in {"VERB", "AUX"} and head.dep_ in CLAUSE_DEPS and not light and not bare:
         return Candidate(head, "noun", record["action"], record["id"], True, noun=token)
+    amount = head.head if token.dep_ == "pobj" and head.lower_ == "of" else None
+    if amount is not None and amount.dep_ == "dobj" and amount.head.lemma_.lower() in governing \
+            and amount.head.dep_ in CLAUSE_DEPS:  # "announced $7bn of purchases"
+        return Candidate(amount.head, "noun", record["action"], record["id"], True, noun=token)
     if record.get("owned", True) is False:
         return None
     if token.dep_ in {"compound", "amod", "nmod"} and not in_headline:
@@ -315,7 +330,7 @@ def excluded(verb: Token, lexicon: Lexicon) -> bool:
         return True
     past = set(ex.get("past_markers", []))
     own = [c for c in verb.children if c.dep_ not in SPLIT_DEPS | {"ccomp", "advcl"}]
-    return any(t.lower_ in past for c in own for t in c.subtree)
+    return any(t.lower_ in past and t.dep_ != "mark" for c in own for t in c.subtree)  # not "once done"
 
 
 # -- clause -----------------------------------------------------------------------------------

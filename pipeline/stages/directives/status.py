@@ -23,6 +23,7 @@ FUTURE_AUXES = {"will", "shall", "'ll", "would", "wo"}
 PERFECT_AUXES = {"has", "have", "had", "'ve", "'d"}
 COMPLEMENT_DEPS = {"xcomp", "acomp"}
 PURPOSE_DEPS = {"advcl", "pcomp", "conj"}
+PLAN_NOUNS = {"plan", "proposal", "intention", "aim", "objective", "strategy", "target"}
 DATED_DONE = {"last", "ago", "yesterday", "completion", "completed", "recent"}
 
 
@@ -134,4 +135,11 @@ def status(cand: Candidate, lexicon: Lexicon | None = None) -> str:
     found = chain_status(governing_chain(verb), lexicon)
     if found is not None:
         return found
+    if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
+        # "announced plans to buy": announced; "a plan to restructure": planned
+        owner = verb.head.head
+        announced = _words(lexicon, "announced_verbs", ANNOUNCED_VERBS)
+        if owner.pos_ in {"VERB", "AUX"} and owner.lemma_.lower() in announced:
+            return "announced"
+        return "planned" if verb.head.lemma_.lower() in PLAN_NOUNS else "announced"
     return tense_status(verb, lexicon)
