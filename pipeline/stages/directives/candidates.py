@@ -12,7 +12,7 @@ from spacy.tokens import Span, Token
 
 from .model import Candidate, Lexicon
 from .parse import clause_head, entity_at
-from .status import status
+from .status import governing_chain, status
 
 CLAUSE_DEPS = {"ROOT", "ccomp", "conj", "xcomp", "advcl", "relcl", "parataxis", "dep", "pcomp"}
 OBJECT_DEPS = {"dobj", "nsubjpass", "attr", "xcomp"}
@@ -30,6 +30,10 @@ def action(token: Token, lexicon: Lexicon) -> Candidate | None:
     and gerund forms count ("is cutting", "after buying")."""
     if token.pos_ not in {"VERB", "AUX"} or token.dep_ not in CLAUSE_DEPS and not intended(token, lexicon):
         return None
+    governing = lexicon.get("directive_nouns", {}).get("governing_verbs", [])
+    if token.lemma_.lower() in governing and any(
+            c.dep_ == "dobj" and noun_record(c, lexicon) for c in token.children):
+        return None  # "launched a bid for X": the noun says what the directive is
     for record in lexicon.get("actions", []):
         if token.lemma_.lower() not in record["lemmas"] or not record_holds(token, record, lexicon):
             continue
@@ -80,6 +84,8 @@ def record_holds(token: Token, record: dict, lexicon: Lexicon) -> bool:
     particles = [record["particle"]] if record.get("particle") else record.get("particle_any", [])
     if particles and not any(c.dep_ == "prt" and c.lower_ in particles for c in children) \
             and not any(c.lower_ in particles for c in token.rights):
+        return False
+    if any(c.dep_ == "prep" and c.lower_ in record.get("prep_not", []) for c in children):
         return False
     prep = record.get("prep")
     if prep and not any(c.dep_ in {"prep", "dative"} and c.lower_ == prep for c in children):
@@ -395,8 +401,11 @@ def part_of(inner: Candidate, outer: Candidate, background: set[str]) -> bool:
             inner.noun.head.i == outer.anchor.i or inner.noun.head.head.i == outer.anchor.i
             and inner.noun.head.dep_ in {"prep", "dobj"} and inner.noun.head.lower_ not in background):
         return True  # "ended their alliance", "pulled out of a deal": what the action acts on
-    if inner.action == outer.action:
-        return inner.noun is None or outer.noun is not None
+    if outer.noun is not None and inner.anchor.dep_ == "acl" and inner.anchor.head.i == outer.noun.i:
+        return True  # "make an offer to buy X": the infinitive spells out the noun
+    if inner.action == outer.action:  # "has bid $1m to buy X"; not "bid for X after buying Y"
+        return outer.anchor in governing_chain(clause_head(inner.anchor)) or \
+            inner.noun is not None and outer.noun is not None
     return inner.kind not in {"noun", "action"}
 
 

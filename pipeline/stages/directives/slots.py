@@ -65,19 +65,36 @@ def stated_actor(doc: Doc, cand: Candidate, lexicon: Lexicon) -> Span | None:
 
 def controller(doc: Doc, verb: Token, lexicon: Lexicon) -> Span | None:
     """Who does what an agentive verb says: its subject, else (for "plans to buy", "is to pay
-    ... to get out") the subject up the chain of governing verbs, or the object of an
-    object-control verb ("convinced X to back away")."""
-    for node in governing_chain(clause_head(verb)):
-        found = subject_entity(doc, node, lexicon)
-        if found is not None:
-            return found
+    ... to get out", "after buying ...") the subject up the chain of governing verbs, or the
+    object of an object-control verb ("convinced X to back away")."""
+    for node in subject_chain(clause_head(verb)):
         if node is not verb and node.lemma_.lower() in lexicon.words("object_control_verbs"):
             for child in node.children:
                 if child.dep_ == "dobj" and entity_at(doc, child) is not None:
                     return entity_at(doc, child)
+        found = subject_entity(doc, node, lexicon)
+        if found is not None:
+            return found
         if any(c.dep_ == "nsubj" for c in node.children):
             return None  # a subject that names no one: stop here
     return None
+
+
+def subject_chain(verb: Token) -> list[Token]:
+    """The verbs whose subject a subjectless verb shares: the governing chain, and through
+    a gerund after a preposition ("after buying") or a participle ("..., acquiring X")."""
+    chain = governing_chain(verb)
+    node = chain[-1]
+    for _ in range(3):
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.head.head.pos_ in {"VERB", "AUX"}:
+            node = clause_head(node.head.head)
+        elif node.dep_ in {"advcl", "conj", "xcomp"} and node.head.pos_ in {"VERB", "AUX"} and \
+                not any(c.dep_ in {"nsubj", "nsubjpass"} for c in node.children):
+            node = clause_head(node.head)
+        else:
+            break
+        chain.extend(governing_chain(node))
+    return chain
 
 
 def owner_entity(doc: Doc, noun: Token, lexicon: Lexicon) -> Span | None:
@@ -144,6 +161,8 @@ def subject_entity(doc: Doc, verb: Token, lexicon: Lexicon, *, allow_it: bool = 
         return ent
     descriptive = subject.lemma_.lower() in lexicon.words("descriptive_heads")
     owners = {t.i for c in subject.children if c.dep_ == "poss" for t in c.subtree} if descriptive else set()
+    # a participle or relative clause describes the subject ("X, controlled by Y"): not it
+    owners |= {t.i for c in subject.subtree if c.dep_ in {"acl", "relcl"} for t in c.subtree}
     named = [e for e in (entity_at(doc, t) for t in subject.subtree if t.i not in owners) if e is not None]
     for label in ("PERSON", "ORG"):  # "NetEase chief executive William Ding"
         for found in named:
@@ -173,10 +192,12 @@ def coordinated_actors(doc: Doc, cand: Candidate, actor: Span | None, lexicon: L
     words = {t.lower_ for t in subject.subtree}
     if words & lexicon.words("pair_words") and subject.tag_ == "NNS":
         pair: dict[str, Span] = {}
-        for ent in reversed([e for e in doc.ents if e.end <= subject.i and e.label_ == "ORG"]):
+        before = [e for e in doc.ents if e.end <= subject.i and e.label_ == "ORG"]
+        for ent in reversed(before):
             pair.setdefault(ent.text, ent)
-            if len(pair) == 2:
-                return list(reversed(pair.values()))
+            if len(pair) == 2:  # in the order the document introduced them
+                first = {e.text: e.start for e in reversed(before)}
+                return sorted(pair.values(), key=lambda e: first[e.text])
     return [actor]
 
 
@@ -235,6 +256,25 @@ def subject_span(cand: Candidate) -> set[int]:
     return found
 
 
+def described_target(doc: Doc, cand: Candidate, actors: list[Span], lexicon: Lexicon) -> Span | None:
+    """The organisation a definite description as object names ("buy 19.9% of the firm",
+    "a bid for the club"): the last one before it that is not the actor."""
+    anchor = cand.noun if cand.noun is not None else cand.anchor
+    heads = [t for o in (c for c in anchor.children if c.dep_ in {"dobj", "prep"})
+             for t in ([o] if o.dep_ == "dobj" else [g for g in o.children if g.dep_ == "pobj"])]
+    heads = [h2 for h in heads for h2 in [h, *(p for c in h.children if c.dep_ == "prep" and c.lower_ in
+                                                {"of", "in"} for p in c.children if p.dep_ == "pobj")]]
+    for head in heads:
+        if head.lemma_.lower() not in lexicon.words("descriptive_heads") or head.ent_type_:
+            continue
+        if not any(c.lower_ in {"the", "this", "that"} for c in head.children):
+            continue
+        for ent in reversed([e for e in doc.ents if e.end <= head.i and e.label_ == "ORG"]):
+            if all(ent.text != a.text for a in actors) and ent.root.dep_ != "poss":
+                return ent
+    return None
+
+
 def action_targets(doc: Doc, cand: Candidate, evidence: Span, actors: list[Span], lexicon: Lexicon,
                    previous: dict[str, list[Span]]) -> list[Span]:
     """Targets by action: the named organisations of the clause (not its subject); the appointee
@@ -258,6 +298,14 @@ def action_targets(doc: Doc, cand: Candidate, evidence: Span, actors: list[Span]
         # "X's stake in Y", "Y's affiliate Z": the owner sells, the other is bought
         owned_ = [t for t in found if t.root.dep_ != "poss"]
         found = owned_ or found
+    sellers = [t for t in found if t.root.dep_ == "pobj" and t.root.head.lower_ == "from"]
+    if cand.action == "invest":
+        found = [t for t in found if t not in sellers]  # "buy aircraft from X": a supplier
+    if cand.action == "acquire" and found and len(sellers) == len(found):
+        found = [*previous.get("acquire", []), *sellers]  # "acquire the shares from X"
+    if cand.action == "acquire" and not found:
+        described = described_target(doc, cand, actors, lexicon)
+        found = [described] if described is not None else []
     if cand.action in lexicon.words("carried_targets") and not found and previous.get(cand.action):
         return list(previous[cand.action])
     if cand.action == "sell" and found and actor is not None and all(
