@@ -116,6 +116,10 @@ def record_holds(token: Token, record: dict, lexicon: Lexicon) -> bool:
     if nouns and not any(t.lower_ in nouns or t.lemma_.lower() in nouns or either and t.ent_type_ in either
                          for t in words):
         return False
+    modifiers = record.get("object_modifiers")
+    if modifiers and not any(c.dep_ in {"amod", "compound"} and c.lower_ in modifiers
+                             for o in objects for t in object_heads(o) for c in t.children):
+        return False
     banned_nouns = record.get("object_nouns_not")
     if banned_nouns and any(t.lemma_.lower() in banned_nouns for o in objects for t in object_heads(o)):
         return False
@@ -317,6 +321,10 @@ def excluded(verb: Token, lexicon: Lexicon) -> bool:
         return True  # "an option to buy", "next in line to be sold": not a decision
     if any(c.dep_ == "aux" and c.lower_ in ex.get("hedge_modals", []) for c in verb.children):
         return True
+    for node in governing_chain(clause_head(verb)):
+        auxes = [c.lower_ for c in node.children if c.dep_ == "aux"]
+        if node.tag_ == "VBN" and "have" in auxes and set(auxes) & {"could", "would", "might", "should"}:
+            return True  # "could have forced it to buy": what did not happen
     conditional = set(ex.get("conditional_marks", []))
     clauses = [verb, *(c for c in verb.children if c.dep_ == "advcl")]
     if any(m.dep_ == "mark" and m.lower_ in conditional for c in clauses for m in c.children):
@@ -337,6 +345,19 @@ def excluded(verb: Token, lexicon: Lexicon) -> bool:
     past = set(ex.get("past_markers", []))
     own = [c for c in verb.children if c.dep_ not in SPLIT_DEPS | {"ccomp", "advcl"}]
     return any(t.lower_ in past and t.dep_ != "mark" for c in own for t in c.subtree)  # not "once done"
+
+
+def generic(cand: Candidate) -> bool:
+    """An agentive action whose subject is a bare plural ("firms will cut costs", "many
+    companies will focus on ..."): a general statement, not one organisation's decision."""
+    if cand.kind != "action" or not cand.agentive:
+        return False
+    for subject in (c for c in clause_head(cand.anchor).children if c.dep_ == "nsubj"):
+        bare = not any(c.dep_ in {"det", "poss", "nummod"} and c.lower_ not in {"many", "some", "most", "all"}
+                       for c in subject.children)
+        if subject.tag_ == "NNS" and bare and not any(t.ent_type_ for t in subject.subtree):
+            return True
+    return False
 
 
 # -- clause -----------------------------------------------------------------------------------
@@ -437,6 +458,33 @@ def carve(outer: Candidate, inner: Candidate) -> None:
     outer.tokens = run
 
 
+def with_governor(cand: Candidate, tokens: list[Token], lexicon: Lexicon) -> list[Token]:
+    """An infinitive's clause with the verbs that govern it and their subject ("It plans to buy X",
+    "GM is to pay Fiat $2bn to get out of a deal"): the clause the directive is stated in. A
+    reporting verb is not part of it."""
+    if cand.kind != "action" or not tokens:
+        return tokens
+    chain = governing_chain(clause_head(cand.anchor))
+    top = chain[-1]
+    if top is chain[0] or top.lemma_.lower() in lexicon.words("reporting_verbs"):
+        return tokens
+    calls = {lemma for r in lexicon.get("suggestion_verbs", []) for lemma in r["lemmas"]} | \
+        lexicon.words("object_control_verbs")
+    if any(v.lemma_.lower() in calls for v in chain[1:]):
+        return tokens  # "urged managers to cut": the call is its own directive
+    doc = cand.anchor.doc
+    lead = [t for c in top.children if c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass", "neg"}
+            for t in c.subtree]
+    start = min([top.i, *(t.i for t in lead)])
+    if start >= tokens[0].i:
+        return tokens
+    span = doc[start:tokens[-1].i + 1]
+    inside = {t.i for t in top.subtree}
+    if any(t.i not in inside for t in span):
+        return tokens
+    return list(span)
+
+
 def find_candidates(sent: Span, lexicon: Lexicon, detectors: Sequence[Detector] = TOKEN_DETECTORS, *,
                     in_headline: bool = False) -> list[Candidate]:
     """The sentence's directive candidates, enumeration items first, then cues in token order;
@@ -451,10 +499,10 @@ def find_candidates(sent: Span, lexicon: Lexicon, detectors: Sequence[Detector] 
         if token.i in taken:
             continue
         cand = detect(token, lexicon, detectors, in_headline)
-        if cand is None or cand.anchor.i in anchors or excluded(cand.anchor, lexicon):
+        if cand is None or cand.anchor.i in anchors or excluded(cand.anchor, lexicon) or generic(cand):
             continue
         anchors.add(cand.anchor.i)
-        cand.tokens = clause_tokens(cand.anchor, lexicon.words("reporting_verbs"))
+        cand.tokens = with_governor(cand, clause_tokens(cand.anchor, lexicon.words("reporting_verbs")), lexicon)
         found.append(cand)
     kept = []
     for cand in found:

@@ -256,6 +256,19 @@ def subject_span(cand: Candidate) -> set[int]:
     return found
 
 
+def merges_companies(cand: Candidate, lexicon: Lexicon) -> bool:
+    """A merger of companies ("combining the two groups"), not of the actor's own departments."""
+    objects = [t for c in cand.anchor.children if c.dep_ == "dobj" for t in [c, *(
+        p for g in c.children if g.dep_ == "prep" and g.lower_ == "of" for p in g.children)]]
+    return any(t.lemma_.lower() in {"company", "firm", "group", "business", "retailer", "bank", "rival"}
+               for t in objects)
+
+
+def initials(name: str) -> str:
+    """The initials of a name ("Electronic Arts" → "EA"): how a company's short name is written."""
+    return "".join(w[0] for w in name.split() if w[:1].isalpha()).upper()
+
+
 def described_target(doc: Doc, cand: Candidate, actors: list[Span], lexicon: Lexicon) -> Span | None:
     """The organisation a definite description as object names ("buy 19.9% of the firm",
     "a bid for the club"): the last one before it that is not the actor."""
@@ -270,7 +283,7 @@ def described_target(doc: Doc, cand: Candidate, actors: list[Span], lexicon: Lex
         if not any(c.lower_ in {"the", "this", "that"} for c in head.children):
             continue
         for ent in reversed([e for e in doc.ents if e.end <= head.i and e.label_ == "ORG"]):
-            if all(ent.text != a.text for a in actors) and ent.root.dep_ != "poss":
+            if all(ent.text not in {a.text, initials(a.text)} for a in actors) and ent.root.dep_ != "poss":
                 return ent
     return None
 
@@ -289,7 +302,9 @@ def action_targets(doc: Doc, cand: Candidate, evidence: Span, actors: list[Span]
              and all(t.text != a.text for a in actors)]
     if cand.kind not in {"action", "noun"}:
         return found
-    if cand.action in lexicon.words("both_parties"):
+    if cand.action == "merge" and not found and merges_companies(cand, lexicon):
+        found = [t for t in previous.get("acquire", []) if all(t.text != a.text for a in actors)]
+    if cand.action in lexicon.words("both_parties"):  # merging with the company it is buying
         parties = [a for a in actors if evidence.start <= a.start < evidence.end]
         return found if len(found) >= 2 and not parties else [*actors, *found]
     if cand.action == "appoint":
