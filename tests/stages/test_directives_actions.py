@@ -122,3 +122,14 @@ def test_person_for_a_company_gives_way_to_the_company(nlp):
             "the company would shed 3,000 jobs.")
     (found,) = claims(nlp, text)
     assert found[:2] == ("cut", "Kessler Group")
+
+
+def test_acquisition_headline_names_every_company_the_lead_buys(nlp):
+    text = ("Dairy giant goes on acquisition spree\n\n"
+            "Norvale Foods has bought Brightwater Dairies. It also acquired Ostrava Milk Company. "
+            "The firm said little else.")
+    doc = nlp(text)
+    (head,) = [s for s in doc.spans["directives"] if s.end_char <= text.index("\n")]
+    fields = head._.claim["fields"]
+    assert (fields["action"], fields["actor"]["text"]) == ("acquire", "Norvale Foods")
+    assert [t["text"] for t in fields["targets"]] == ["Brightwater Dairies", "Ostrava Milk Company"]

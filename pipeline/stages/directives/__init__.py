@@ -35,6 +35,10 @@ from .status import status
 __all__ = ["Candidate", "DirectiveFinder", "Lexicon", "make_directives"]
 
 
+LEAD_SENTENCES = 3  # the body sentences a headline sums up
+SUMMED_ACTIONS = {"acquire"}  # a headline about acquisitions names every company the lead's buy
+
+
 class DirectiveFinder:
     """Find directive clauses and fill actor, targets, action, status, from and to."""
 
@@ -76,6 +80,8 @@ class DirectiveFinder:
         recent = latest_year(doc)
         heads: list[Span] = []
         body: list[dict[str, Any]] = []
+        lead_claims: list[dict[str, Any]] = []  # those of the body's first sentences
+        body_sents = 0
         for sent in doc.sents:
             if title is not None and sent.start_char < title[1] and sent.end_char > title[0]:
                 if title[0] == 0:  # a title under page furniture is part of the page, not the article
@@ -83,16 +89,20 @@ class DirectiveFinder:
                 continue
             if sent.text.rstrip().endswith("?"):
                 continue
+            body_sents += 1 if sent.text.strip() else 0
             for cand in find_candidates(sent, lexicon):
                 if history(doc, cand, lexicon, recent):
                     continue
                 stated = stated_actor(doc, cand, lexicon)
                 actor = stated or previous_actor or main_org(doc)
                 previous_actor = actor
-                body.extend(self._add(doc, cand, actor, stated, lexicon, previous))
+                added = self._add(doc, cand, actor, stated, lexicon, previous)
+                body.extend(added)
+                if body_sents <= LEAD_SENTENCES:
+                    lead_claims.extend(added)
         for sent in heads:
             for cand in find_candidates(sent, lexicon, in_headline=True):
-                self._add_headline(doc, cand, lexicon, body)
+                self._add_headline(doc, cand, lexicon, body, lead_claims)
         return doc
 
     def _add(self, doc: Doc, cand: Candidate, actor: Span | None, stated: Span | None, lexicon: Lexicon,
@@ -130,15 +140,25 @@ class DirectiveFinder:
             added.append(fields)
         return added
 
-    def _add_headline(self, doc: Doc, cand: Candidate, lexicon: Lexicon, body: list[dict[str, Any]]) -> None:
+    def _add_headline(self, doc: Doc, cand: Candidate, lexicon: Lexicon, body: list[dict[str, Any]],
+                      lead_claims: list[dict[str, Any]]) -> None:
         """A headline directive: its own named actor, else the body's first directive of the same
-        action (else the first directive) lends actor, targets and status."""
+        action (else the first directive) lends actor, targets and status; for acquisitions the
+        targets are all those the lead says the actor buys ("X on a buying spree")."""
         same = [f for f in body if f["action"] == cand.action]
         lead = same[0] if same else (body[0] if body else None)
         stated = stated_actor(doc, cand, lexicon) if cand.agentive else None
         if stated is None and lead is None:
             return
-        lead = lead or {"status": "announced", "targets": []}
+        lead = dict(lead or {"status": "announced", "targets": []})
+        summed: dict[str, dict[str, Any]] = {}
+        for fields in lead_claims if cand.action in SUMMED_ACTIONS else []:
+            if fields["action"] == cand.action and (fields["actor"] or {}).get("text") == \
+                    (lead.get("actor") or {}).get("text"):
+                for target in fields["targets"]:
+                    summed.setdefault(target["text"], target)
+        if summed:
+            lead["targets"] = list(summed.values())
         self._add(doc, cand, stated, stated, lexicon, {}, fallback=lead)
 
 
