@@ -28,7 +28,7 @@ from spacy.util import ensure_path
 from ..claim_spans import add_claim, mention
 from .candidates import find_candidates
 from .model import Candidate, Lexicon
-from .parse import headline, main_org
+from .parse import forget_entities, headline, main_org
 from .slots import coordinated_actors, fill_slots, stated_actor
 from .status import status
 
@@ -74,6 +74,7 @@ class DirectiveFinder:
         if not self.lexicon or not doc.has_annotation("DEP"):
             return doc
         lexicon = Lexicon(self.lexicon)
+        forget_entities()
         title = headline(doc)
         previous_actor: Span | None = None
         previous: dict[str, list[Span]] = {}

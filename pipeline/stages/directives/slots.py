@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .model import Candidate, Lexicon
-from .parse import clause_head, entity_at, in_apposition, in_brackets, last_entity
+from .parse import (
+    clause_head,
+    entities,
+    entities_before,
+    entities_in,
+    entity_at,
+    in_apposition,
+    in_brackets,
+    last_entity,
+)
 from .status import governing_chain
 
 NAME_LABELS = {"PERSON", "ORG"}
@@ -117,16 +126,16 @@ def owner_entity(doc: Doc, noun: Token, lexicon: Lexicon) -> Span | None:
 def last_subject_org(doc: Doc, before: int) -> Span | None:
     """The last organisation before token ``before`` that was a subject or an owner (what a
     later "it", "the firm" or "the Italian drinks maker" most likely means); else the last one."""
-    found = last = None
-    for ent in doc.ents:
-        if ent.end > before:
-            break
+    last = None
+    for ent in entities_before(doc, before):
         if ent.label_ != "ORG":
             continue
-        last = ent
+        last = last or ent
         if ent.root.dep_ in {"nsubj", "nsubjpass", "poss"}:
-            found = ent
-    return found or last
+            return ent
+        if ent.sent.start < before - 400:
+            break  # far enough back: the nearest organisation will do
+    return last
 
 
 def reference(doc: Doc, token: Token, lexicon: Lexicon, *, allow_it: bool = True) -> Span | None:
@@ -192,7 +201,7 @@ def coordinated_actors(doc: Doc, cand: Candidate, actor: Span | None, lexicon: L
     words = {t.lower_ for t in subject.subtree}
     if words & lexicon.words("pair_words") and subject.tag_ == "NNS":
         pair: dict[str, Span] = {}
-        before = [e for e in doc.ents if e.end <= subject.i and e.label_ == "ORG"]
+        before = [e for e in entities(doc) if e.end <= subject.i and e.label_ == "ORG"]
         for ent in reversed(before):
             pair.setdefault(ent.text, ent)
             if len(pair) == 2:  # in the order the document introduced them
@@ -232,7 +241,7 @@ def targets(doc: Doc, region: Span, actor: Span | None, labels: set[str] = NAME_
     """Named people and organisations in ``region`` other than the actor, once per text,
     leaving out those in brackets, appositive descriptions or "under"/"led by" phrases."""
     found: dict[str, Span] = {}
-    for ent in doc.ents:
+    for ent in entities_in(doc, region):
         if ent.label_ not in labels or ent.start < region.start or ent.end > region.end:
             continue
         if actor is not None and ent.text == actor.text:
@@ -282,7 +291,7 @@ def described_target(doc: Doc, cand: Candidate, actors: list[Span], lexicon: Lex
             continue
         if not any(c.lower_ in {"the", "this", "that"} for c in head.children):
             continue
-        for ent in reversed([e for e in doc.ents if e.end <= head.i and e.label_ == "ORG"]):
+        for ent in (e for e in entities_before(doc, head.i) if e.label_ == "ORG"):
             if all(ent.text not in {a.text, initials(a.text)} for a in actors) and ent.root.dep_ != "poss":
                 return ent
     return None
