@@ -58,6 +58,13 @@ def claims(nlp, text: str) -> list[tuple[str, str | None, str, list[str]]]:
         # mergers name both parties
         ("Norvale Foods will merge with Brightwater Dairies.",
          [("merge", "Norvale Foods", "announced", ["Norvale Foods", "Brightwater Dairies"])]),
+        # passive with a by-agent: the agent decides
+        ("Four hotels have been put up for sale by Kessler Group.",
+         [("sell", "Kessler Group", "announced", ["Kessler Group"])]),
+        # "is set to", "expects to", "in talks": announced and planned
+        ("Kessler Group is set to close its Leeds plant.",
+         [("close", "Kessler Group", "announced", ["Kessler Group"])]),
+        ("Kessler Group expects to cut 500 jobs.", [("cut", "Kessler Group", "planned", ["Kessler Group"])]),
         # planning and control verbs
         ("Kessler Group hopes to expand into the Indian market.",
          [("enter_or_exit", "Kessler Group", "planned", ["Kessler Group"])]),

@@ -135,6 +135,10 @@ def status(cand: Candidate, lexicon: Lexicon | None = None) -> str:
     found = chain_status(governing_chain(verb), lexicon)
     if found is not None:
         return found
+    record = next((r for r in (lexicon.get("actions", []) if lexicon is not None else [])
+                   if r["id"] == cand.rule), {})
+    if record.get("done_is") and tense_status(verb, lexicon) == "done":
+        return record["done_is"]  # "has been put up for sale": the sale is announced
     if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
         # "announced plans to buy": announced; "a plan to restructure": planned
         owner = verb.head.head
