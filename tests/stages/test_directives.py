@@ -32,41 +32,41 @@ def directives(nlp, text: str) -> list[tuple[str, str | None, str]]:
     [
         ("Tencent Holdings has merged its cloud and smart-industry units into a new business group.",
          [("merge", "Tencent Holdings", "done")]),
-        ("JD.com will spin off its logistics arm next year.", [("spin_off", "JD.com", "planned")]),
+        ("JD.com will spin off its logistics arm next year.", [("spin_off", "JD.com", "announced")]),
         ("ByteDance has set up a new e-commerce unit for Southeast Asia.",
          [("establish", "ByteDance", "done")]),
         ("Baidu plans to shift resources from search to artificial intelligence.",
          [("shift", "Baidu", "planned")]),
         ("Pinduoduo appointed Chen Lei as its chief executive.", [("appoint", "Pinduoduo", "done")]),
         ("Meituan said it would focus on grocery delivery and cut management layers.",
-         [("refocus", "Meituan", "planned"), ("cut", "Meituan", "planned")]),
+         [("refocus", "Meituan", "announced"), ("cut", "Meituan", "announced")]),
         ("Xiaomi founder Lei Jun called for a sweeping overhaul of the company's sales network.",
          [("suggest", "Lei Jun", "suggested")]),
         ("NetEase chief executive William Ding urged managers to cut costs and flatten the hierarchy.",
          [("suggest", "William Ding", "suggested")]),
         ("JD.com restructured its retail business in 2019.", [("restructure", "JD.com", "done")]),
         ("Kuaishou will reorganise its commercial team into three business lines.",
-         [("restructure", "Kuaishou", "planned")]),
+         [("restructure", "Kuaishou", "announced")]),
         ("Lenovo has established a research centre for its server business in Shenzhen.",
          [("establish", "Lenovo", "done")]),
-        ("Trip.com will list its shares in Hong Kong.", [("list", "Trip.com", "planned")]),
+        ("Trip.com will list its shares in Hong Kong.", [("list", "Trip.com", "announced")]),
         ("Ant Group said the heads of its lending units will report to its chief executive.",
-         [("change_reporting", "Ant Group", "planned")]),
-        ("Huawei will invest more in its chip business.", [("invest", "Huawei", "planned")]),
+         [("change_reporting", "Ant Group", "announced")]),
+        ("Huawei will invest more in its chip business.", [("invest", "Huawei", "announced")]),
         ("Tesla founder Elon Musk suggested a leaner structure for the company.",
          [("suggest", "Elon Musk", "suggested")]),
         ("Sony has restructured its electronics division and created a new gaming unit.",
          [("restructure", "Sony", "done"), ("establish", "Sony", "done")]),
-        ("Walmart will exit its business in Argentina.", [("enter_or_exit", "Walmart", "planned")]),
+        ("Walmart will exit its business in Argentina.", [("enter_or_exit", "Walmart", "announced")]),
         ("The company's chairman said deep changes are necessary.",
          [("change", None, "suggested")]),
         ("Samsung Electronics has named Han Jong-hee as its co-chief executive.",
          [("appoint", "Samsung Electronics", "done")]),
         ("Didi said it would shift its focus to international markets.",
-         [("shift", "Didi", "planned")]),
+         [("shift", "Didi", "announced")]),
         ("Morgan Stanley will focus on clients in more profitable countries.",
-         [("refocus", "Morgan Stanley", "planned")]),
-        ("Nokia will go back to making phones.", [("return", "Nokia", "planned")]),
+         [("refocus", "Morgan Stanley", "announced")]),
+        ("Nokia will go back to making phones.", [("return", "Nokia", "announced")]),
     ],
 )
 def test_directives_found(nlp, text, expected):
@@ -119,9 +119,11 @@ def test_shift_records_where_it_comes_from(nlp):
     assert span._.claim["fields"]["from"] == "Tmall"
 
 
-def test_headline_yields_no_directive(nlp):
+def test_headline_states_a_directive(nlp):
+    """The article's first line is its headline; it counts when it states an action."""
     doc = nlp("Alibaba reorganises its retail platforms\nThe group said little else.")
-    assert list(doc.spans["directives"]) == []
+    assert [(s.text, s._.claim["fields"]["action"]) for s in doc.spans["directives"]] == [
+        ("Alibaba reorganises its retail platforms", "restructure")]
 
 
 def test_round_trip(nlp, tmp_path):
@@ -142,9 +144,9 @@ def parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str],
     ("words", "heads", "deps", "tags", "lemmas", "anchor", "kind", "expected"),
     [
         (["Sony", "will", "merge", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
-         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "planned"),
+         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "announced"),
         (["Sony", "'ll", "merge", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
-         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "planned"),
+         ["NNP", "MD", "VB", "NNS"], ["Sony", "will", "merge", "unit"], 2, "action", "announced"),
         (["Sony", "has", "merged", "units"], [2, 2, 2, 2], ["nsubj", "aux", "ROOT", "dobj"],
          ["NNP", "VBZ", "VBN", "NNS"], ["Sony", "have", "merge", "unit"], 2, "action", "done"),
         (["Sony", "merged", "units"], [1, 1, 1], ["nsubj", "ROOT", "dobj"],
@@ -201,7 +203,8 @@ def lexicon(nlp) -> Lexicon:
           ("enumeration", "enumeration", "cut", "cutting costs"),
           ("enumeration", "enumeration", "return", "returning to search")]),
         ("Tencent did not restructure its gaming division.", []),  # negation is excluded
-        ("Alibaba will acquire a stake in the firm.", []),  # not (yet) a cue
+        ("Alibaba will acquire a stake in the firm.",
+         [("action", "acquire", "acquire", "Alibaba will acquire a stake in the firm")]),
     ],
 )
 def test_find_candidates(nlp, lexicon, text, expected):
@@ -256,3 +259,9 @@ def test_stated_actor_is_not_a_target(nlp, lexicon):
         assert actor is not None and actor.text == "Meituan"
         slots = fill_slots(doc, cand, actor)
         assert slots is not None and slots.targets == []
+    # with the action conventions, a self-directed cut names its actor as the target
+    refocus, cut = cands
+    actor = stated_actor(doc, cut, lexicon)
+    assert actor is not None
+    assert [t.text for t in fill_slots(doc, cut, actor, lexicon, [actor], {}).targets] == ["Meituan"]
+    assert fill_slots(doc, refocus, actor, lexicon, [actor], {}).targets == []

@@ -31,9 +31,10 @@ class Candidate:
     """A clause that states a directive, before its actor is decided."""
 
     anchor: Token
-    kind: str  # action | suggestion | necessity | nominal | enumeration
+    kind: str  # action | suggestion | necessity | nominal | noun | enumeration
     action: str
     rule: str
     agentive: bool
     tokens: list[Token] = field(default_factory=list)
     intro: Span | None = None  # for enumeration items: the sentence part before the colon
+    noun: Token | None = None  # for nominal directives: the directive noun ("takeover")

@@ -1,8 +1,16 @@
 """Parse utilities the directive steps share: clause heads, entity look-ups, the headline."""
 
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
+
+# ``doc.ents`` builds its spans anew on every access; the stage looks entities up for every
+# candidate, so it keeps the last document's entities (the stage runs last, nothing changes
+# them while it runs; ``forget_entities`` starts afresh for each document).
+_ENTITIES: dict[str, Any] = {"doc": None, "ents": (), "starts": [], "main": None}
 
 TERMINAL = (".", "!", "?", "”", "\"", "’", "'", ")", ":")
 
@@ -31,28 +39,67 @@ def clause_head(verb: Token) -> Token:
     return node
 
 
+def forget_entities() -> None:
+    """Drop the kept entities (called when the stage starts on a document)."""
+    _ENTITIES.update(doc=None, ents=(), starts=[], main=None)
+
+
+def entities(doc: Doc) -> tuple[Span, ...]:
+    """The document's entities, built once per document."""
+    if _ENTITIES["doc"] is not doc:
+        ents = tuple(doc.ents)
+        _ENTITIES.update(doc=doc, ents=ents, starts=[e.start for e in ents], main=_main_org(ents))
+    return _ENTITIES["ents"]
+
+
+def entities_before(doc: Doc, before: int) -> Iterator[Span]:
+    """Entities ending at or before token ``before``, nearest first."""
+    ents = entities(doc)
+    i = bisect_right(_ENTITIES["starts"], before) - 1
+    while i >= 0:
+        if ents[i].end <= before:
+            yield ents[i]
+        i -= 1
+
+
+def entities_in(doc: Doc, region: Span) -> list[Span]:
+    """Entities that start inside ``region``, in text order."""
+    ents = entities(doc)
+    starts = _ENTITIES["starts"]
+    i = bisect_right(starts, region.start - 1)
+    found = []
+    while i < len(ents) and ents[i].start < region.end:
+        found.append(ents[i])
+        i += 1
+    return found
+
+
 def entity_at(doc: Doc, token: Token) -> Span | None:
     """The entity that covers ``token``, if any."""
-    for ent in doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
+    if not token.ent_type_:
+        return None
+    ents = entities(doc)
+    i = bisect_right(_ENTITIES["starts"], token.i) - 1
+    if i >= 0 and ents[i].start <= token.i < ents[i].end:
+        return ents[i]
     return None
 
 
 def last_entity(doc: Doc, before: int, label: str) -> Span | None:
     """The last entity with ``label`` that ends before token ``before``: a pronoun's referent."""
-    found = None
-    for ent in doc.ents:
-        if ent.end <= before and ent.label_ == label:
-            found = ent
-    return found
+    return next((e for e in entities_before(doc, before) if e.label_ == label), None)
 
 
 def main_org(doc: Doc) -> Span | None:
     """The organisation the document mentions most (first mention as the representative)."""
+    entities(doc)
+    return _ENTITIES["main"]
+
+
+def _main_org(ents: tuple[Span, ...]) -> Span | None:
     counts: Counter[str] = Counter()
     first: dict[str, Span] = {}
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "ORG":
             key = ent.id_ or ent.text
             counts[key] += 1
