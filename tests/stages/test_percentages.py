@@ -323,3 +323,29 @@ def test_changes_pair_ends_and_pick_a_direction(blank_nlp, specs, expected):
     readings = [change_reading(doc, **spec) for spec in specs]
     fill_changes(readings, CUES)
     assert [(r.fields.get("from"), r.fields.get("to"), r.fields["direction"]) for r in readings] == expected
+
+
+# Texts of several sentences: the owner comes from the sentences before (step ``context``).
+CONTEXT_CASES = [
+    # a subjectless results sentence takes the article's company
+    ("Norvale Foods has reported a rise in profits.\n\nUnderlying profits rose 4% to $90m.",
+     "4%", "Norvale Foods"),
+    # "its" is the company's, never the city named before it
+    ("Brixham Bank raised new funds. In London its shares fell 3% on the news.", "3%",
+     "Brixham Bank"),
+    # "the company's": the organisation topic of the text before
+    ("Halvard Motors cut its forecast on Monday. The company's stock slid 9% in Paris.", "9%",
+     "Halvard Motors"),
+    # a name in apposition inside the owner phrase
+    ("Revenue at retail giant Corvell Stores jumped 12% in May.", "12%", "Corvell Stores"),
+    # the previous percentage's owner in the same paragraph
+    ("Ostrava Steel said sales grew 5% in 2004. Overall, net profits were up 8%.", "8%",
+     "Ostrava Steel"),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "subject"), CONTEXT_CASES,
+                         ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(CONTEXT_CASES)])
+def test_subject_from_context(nlp, text, evidence, subject):
+    fields = claim_for(nlp(text), evidence)["fields"]
+    assert fields["subject"] is not None and fields["subject"]["text"] == subject

@@ -12,6 +12,7 @@ from spacy.util import ensure_path
 from ..claim_spans import add_claim
 from .attachment import attach
 from .changes import fill_changes
+from .context import build_discourse, fill_context_subjects
 from .cues import Cues
 from .parse import NUMERIC_LABELS
 from .reading import read
@@ -65,6 +66,7 @@ class Percentages:
         for reading in readings:
             attach(reading, self.cues, percent_tokens, numeric)
             subject_and_metric(doc, reading, self.cues, owners, numeric)
+        fill_context_subjects(readings, build_discourse(doc, owners, self.cues))
         fill_changes(readings, self.cues)
         fill_times(doc, readings, self.cues)
         for reading in readings:

@@ -44,6 +44,7 @@ class Cues:
     comparison_dates: tuple[str, ...] = ()
     metric_preps: set[str] = field(default_factory=set)
     not_when: set[str] = field(default_factory=set)
+    generic_organisations: set[str] = field(default_factory=set)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> "Cues":
@@ -101,4 +102,5 @@ class Cues:
         cues.not_when = {t for _, t in terms("not_when")}
         cues.comparison_dates = tuple(sorted({t for _, t in terms("comparison_dates")}))
         cues.metric_preps = {t for _, t in terms("metric_prepositions")}
+        cues.generic_organisations = {t for _, t in terms("generic_organisations")}
         return cues

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 from ..claim_spans import doc_text, mention
 from .attachment import is_change_word
 from .cues import Cues
-from .owners import clause_owner, group, noun_owner
+from .owners import clause_owner, group, noun_owner, refers_back
 from .parse import OBJECT_DEPS, SUBJECT_DEPS, TIME_LABELS, governing_verb, is_amount, verb_subject
 from .reading import Reading
 
@@ -45,6 +45,10 @@ RULE_SCORES: dict[str, float] = {
     "clause_prep": 0.85,        # At Siemens, revenue rose
     "reporting_subject": 0.7,   # Siemens said revenue rose 12%
     "no_subject": 1.0,
+    # ... or, when the sentence names no owner, from the text before it (step ``context``):
+    "context_antecedent": 0.75, # "its" / "the company" -> the latest organisation topic
+    "context_paragraph": 0.7,   # the owner of the previous percentage in the paragraph
+    "context_topic": 0.6,       # the latest sentence topic before the percentage
 }
 
 
@@ -58,6 +62,7 @@ class Slots:
     subject_rule: str = "no_subject"
     verb: Token | None = None                                   # the clause to look for an owner in
     owner_nouns: list[Token] = field(default_factory=list)      # nouns that may name the owner
+    wants_organisation: bool = False                            # "its shares", "the company's"
 
     @property
     def rule(self) -> str:
@@ -162,7 +167,22 @@ def find_slots(doc: Doc, reading: Reading, cues: Cues, owners: dict[int, Span],
             t.lower_ in cues.public_measures for t in slots.metric_head.subtree)
         slots.owner, slots.subject_rule = clause_owner(doc, slots.verb, owners, cues,
                                                        skip=slots.metric_head, public=public)
+    if slots.owner is None:
+        slots.wants_organisation = any(refers_back(t, cues) for t in back_references(slots, part_of))
     return slots
+
+
+def back_references(slots: Slots, part_of: Token | None) -> list[Token]:
+    """The words that may stand for an organisation named earlier: the possessor of the
+    measured noun or of the "of" object, the "of" object itself, the clause's subject."""
+    nouns = [n for n in (slots.metric_head, part_of, *slots.owner_nouns) if n is not None]
+    found = [c for n in nouns for c in n.children if c.dep_ == "poss"] + nouns
+    if slots.verb is not None:
+        subject, _ = verb_subject(slots.verb)
+        if subject is not None:
+            found.append(subject)
+            found.extend(c for c in subject.children if c.dep_ == "poss")
+    return found
 
 
 def phrase(doc: Doc, noun: Token, exclude: set[int], cues: Cues) -> str | None:
@@ -224,5 +244,7 @@ def subject_and_metric(doc: Doc, reading: Reading, cues: Cues, owners: dict[int,
         exclude = ent_tokens | ({t.i for t in slots.owner} if slots.owner is not None else set())
         metric_text = phrase(doc, slots.metric_head, exclude, cues)
     reading.fields = claim_fields(reading, slots.owner, metric_text)
+    reading.owner = slots.owner
+    reading.wants_organisation = slots.wants_organisation
     reading.rule = slots.rule
     reading.score = slots.score
