@@ -14,6 +14,7 @@ from .attachment import attach
 from .changes import fill_changes
 from .context import build_discourse, fill_context_subjects
 from .cues import Cues
+from .metrics import fill_metrics
 from .parse import NUMERIC_LABELS
 from .reading import read
 from .slots import subject_and_metric
@@ -66,8 +67,10 @@ class Percentages:
         for reading in readings:
             attach(reading, self.cues, percent_tokens, numeric)
             subject_and_metric(doc, reading, self.cues, owners, numeric)
-        fill_context_subjects(readings, build_discourse(doc, owners, self.cues))
+        discourse = build_discourse(doc, owners, self.cues)
+        fill_context_subjects(readings, discourse)
         fill_changes(readings, self.cues)
+        fill_metrics(doc, readings, owners, discourse, self.cues)
         fill_times(doc, readings, self.cues)
         for reading in readings:
             if reading.fields.get("value") is None:  # "I0%": no number to state a claim about

@@ -22,6 +22,8 @@ from .slots import RULE_SCORES
 
 # Modifiers through which a place describes a subject noun: "US economy", "Japan's economy".
 PLACE_MODIFIER_DEPS = {"compound", "poss", "amod", "nmod"}
+# Clauses inside a noun phrase, whose names are not what the phrase is about.
+CLAUSE_MODIFIER_DEPS = {"acl", "relcl", "advcl"}
 
 
 @dataclass
@@ -68,6 +70,20 @@ def first_entity(tokens: list[Token], owners: dict[int, Span], label: str) -> Sp
     return None
 
 
+def noun_phrase(noun: Token) -> list[Token]:
+    """The tokens of a noun phrase in order, without its clauses ("the figure, announced by
+    the agency," is about the figure, not the agency)."""
+    tokens = [noun]
+    stack = list(noun.children)
+    while stack:
+        token = stack.pop()
+        if token.dep_ in CLAUSE_MODIFIER_DEPS:
+            continue
+        tokens.append(token)
+        stack.extend(token.children)
+    return sorted(tokens, key=lambda t: t.i)
+
+
 def subject_place(subject: Token, owners: dict[int, Span], cues: Cues) -> Span | None:
     """The place that modifies an economy-type subject: "The US economy", "Japan's GDP"."""
     if subject.lower_ not in cues.public_measures and subject.lemma_.lower() not in cues.public_measures:
@@ -83,7 +99,7 @@ def sentence_topic(sent: Span, owners: dict[int, Span], cues: Cues) -> tuple[Spa
     economy's); a sentence with no subject names (a headline) offers its first organisation."""
     subjects = [t for t in sent if t.dep_ in SUBJECT_DEPS]
     for subject in subjects:
-        found = first_entity(sorted(subject.subtree, key=lambda t: t.i), owners, "ORG")
+        found = first_entity(noun_phrase(subject), owners, "ORG")
         if found is not None:
             return found, found
     for subject in subjects:

@@ -45,6 +45,9 @@ class Cues:
     metric_preps: set[str] = field(default_factory=set)
     not_when: set[str] = field(default_factory=set)
     generic_organisations: set[str] = field(default_factory=set)
+    holding_verbs: set[str] = field(default_factory=set)
+    change_words: dict[str, str] = field(default_factory=dict)
+    currencies: set[str] = field(default_factory=set)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> "Cues":
@@ -103,4 +106,7 @@ class Cues:
         cues.comparison_dates = tuple(sorted({t for _, t in terms("comparison_dates")}))
         cues.metric_preps = {t for _, t in terms("metric_prepositions")}
         cues.generic_organisations = {t for _, t in terms("generic_organisations")}
+        cues.holding_verbs = {lemma for _, lemma in lemmas("holding_verbs")}
+        cues.change_words = {lemma: r["word"] for r, lemma in lemmas("change_words")}
+        cues.currencies = {t for _, t in terms("currency_words")}
         return cues

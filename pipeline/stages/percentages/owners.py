@@ -58,6 +58,19 @@ def named_noun(noun: Token, owners: dict[int, Span]) -> Token | None:
     return None
 
 
+def passive_agent(verb: Token, owners: dict[int, Span], cues: Cues) -> Token | None:
+    """The named by-agent of a passive verb of holding ("owned by X", "retained by X")."""
+    if verb.lemma_.lower() not in cues.holding_verbs:
+        return None
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for obj in child.children:
+                named = named_noun(obj, owners) if obj.dep_ == "pobj" else None
+                if named is not None:
+                    return named
+    return None
+
+
 def refers_back(token: Token, cues: Cues) -> bool:
     """A pronoun or generic noun that stands for an organisation named earlier: "it", "its",
     "the company", "the group's"."""
@@ -120,11 +133,16 @@ def clause_owner(doc: Doc, verb: Token | None, owners: dict[int, Span], cues: Cu
         return NO_OWNER
     if public and verb.lemma_.lower() in cues.reporting:
         return NO_OWNER
+    agent = passive_agent(verb, owners, cues)
+    if agent is not None:                       # "which is 25% owned by X": X holds it
+        return group(doc, agent, owners), "clause_subject"
     subject, relative_head = verb_subject(verb)
-    if subject is not None and subject.i in owners and subject is not skip:
-        return group(doc, subject, owners), "clause_subject"
-    if relative_head is not None and relative_head.i in owners:
-        return group(doc, relative_head, owners), "clause_subject"
+    named = named_noun(subject, owners) if subject is not None and subject is not skip else None
+    if named is not None:
+        return group(doc, named, owners), "clause_subject"
+    named = named_noun(relative_head, owners) if relative_head is not None else None
+    if named is not None:
+        return group(doc, named, owners), "clause_subject"
     if subject is not None and subject is not skip and subject.pos_ in NOUN_POS:
         found, rule = noun_owner(doc, subject, owners, set(), cues)
         if found is not None:                   # "The US economy grew, expanding 3.8%"

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 from ..claim_spans import doc_text, mention
 from .attachment import is_change_word
 from .cues import Cues
-from .owners import clause_owner, group, noun_owner, refers_back
+from .owners import clause_owner, group, named_noun, noun_owner, passive_agent, refers_back
 from .parse import OBJECT_DEPS, SUBJECT_DEPS, TIME_LABELS, governing_verb, is_amount, verb_subject
 from .reading import Reading
 
@@ -126,15 +126,20 @@ def from_verb(doc: Doc, verb: Token, reading: Reading, owners: dict[int, Span], 
         return "verb_object", obj, owner, rule
     if root.dep_ in SUBJECT_DEPS and root.head.i == verb.i:
         return "no_metric", None, None, "no_subject"
+    agent = passive_agent(verb, owners, cues)
+    if agent is not None:                       # "X, which is 40% owned by Y": Y holds it
+        return "verb_entity_subject", None, group(doc, agent, owners), "clause_subject"
     subject, relative_head = verb_subject(verb)
     if relative_head is not None:
-        if relative_head.i in owners:
-            return "verb_entity_subject", None, group(doc, relative_head, owners), "clause_subject"
+        named = named_noun(relative_head, owners)
+        if named is not None:
+            return "verb_entity_subject", None, group(doc, named, owners), "clause_subject"
         return "relative_clause", relative_head, None, "no_subject"
     if subject is None or subject.i in ent_tokens:
         return "no_metric", None, None, "no_subject"
-    if subject.i in owners:
-        return "verb_entity_subject", None, group(doc, subject, owners), "clause_subject"
+    named = named_noun(subject, owners)
+    if named is not None:                       # "Alibaba grew", "the biggest steel company X lost"
+        return "verb_entity_subject", None, group(doc, named, owners), "clause_subject"
     if subject.pos_ == "PRON":
         return "no_metric", None, None, "no_subject"
     return "verb_subject", subject, None, "no_subject"
@@ -245,6 +250,8 @@ def subject_and_metric(doc: Doc, reading: Reading, cues: Cues, owners: dict[int,
         metric_text = phrase(doc, slots.metric_head, exclude, cues)
     reading.fields = claim_fields(reading, slots.owner, metric_text)
     reading.owner = slots.owner
+    reading.metric_head = slots.metric_head
+    reading.part_of = of_object(reading)
     reading.wants_organisation = slots.wants_organisation
     reading.rule = slots.rule
     reading.score = slots.score
