@@ -8,6 +8,8 @@ from .reading import Reading
 
 # A date that modifies a noun ("the 10-year Treasury", "annual revenue") is no time reference.
 MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod"}
+# Words between the two ends of a range: "3% to 3.5%", "40% and 50%".
+RANGE_WORDS = {"to", "and", "-", "–", "—"}
 # Dependencies that start a new clause: "when" looks for dates in the percentage's own clause.
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "csubjpass"}
 
@@ -128,3 +130,16 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
         nearest = nearest_in_clause(reading, times, reserved)
         if nearest is not None:
             reading.fields["when"] = nearest.text
+    share_range_times(doc, readings)
+
+
+def share_range_times(doc: Doc, readings: list[Reading]) -> None:
+    """The two ends of a range ("between 52% and 54% in 2005", "3% to 3.5%") share one time:
+    the end without a time takes the other's."""
+    for first, second in zip(readings, readings[1:], strict=False):
+        if second.ent.start - first.ent.end != 1 or doc[first.ent.end].lower_ not in RANGE_WORDS:
+            continue
+        if first.fields.get("when") is None:
+            first.fields["when"] = second.fields.get("when")
+        elif second.fields.get("when") is None:
+            second.fields["when"] = first.fields.get("when")
