@@ -374,3 +374,24 @@ def test_metric_in_annotated_form(nlp, text, evidence, subject, metric):
     fields = claim_for(nlp(text), evidence)["fields"]
     assert (fields["subject"]["text"] if fields["subject"] else None, fields["metric"]) == (
         subject, metric)
+
+
+# Owners that are not organisations, and organisations named through a person or an apposition.
+OWNER_CASES = [
+    ("Forecasts for Japanese growth were cut to 1.5% this year.", "1.5%", "Japan"),
+    ("Steel prices rose by 9% in Brazil last month.", "9%", "Brazil"),
+    ("More than 70% of small businesses around the country expect higher costs.", "More than 70%",
+     "small businesses around the country"),
+    ("About 40% of shoppers polled for the study said prices were too high, and another 12% "
+     "disagreed.", "12%", "shoppers"),
+    ("\"Sales should grow 4% next year,\" Norvale Foods chairman Ada Brenner said.", "4%",
+     "Norvale Foods"),
+    ("The biggest grocer, Kestrel Stores, is to buy 30% of Norvale Foods.", "30%", "Kestrel Stores"),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "subject"), OWNER_CASES,
+                         ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(OWNER_CASES)])
+def test_owner_places_groups_and_speakers(nlp, text, evidence, subject):
+    fields = claim_for(nlp(text), evidence)["fields"]
+    assert fields["subject"] is not None and fields["subject"]["text"] == subject

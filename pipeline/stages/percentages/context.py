@@ -114,7 +114,7 @@ def build_discourse(doc: Doc, owners: dict[int, Span], cues: Cues) -> Discourse:
     discourse = Discourse(paragraph=paragraphs(doc))
     for sent in doc.sents:
         org, topic = sentence_topic(sent, owners, cues)
-        if org is None and not discourse.org_topics:
+        if org is None and not discourse.topics:
             org = first_entity(list(sent), owners, "ORG")
             topic = topic or org
         if org is not None:
@@ -132,17 +132,24 @@ def fill_context_subjects(readings: list[Reading], discourse: Discourse) -> None
         if reading.owner is None:
             owner = None
             rule = "context_topic"
-            if reading.wants_organisation:
+            if previous is not None and previous.owner is not None and \
+                    previous.ent.sent.start == reading.ent.sent.start:
+                owner, rule = previous.owner, "context_paragraph"     # "28% of bosses ..., another 11%"
+                reading.owner_text = previous.owner_text
+            if owner is None and reading.wants_organisation:
                 owner = discourse.org_before(start)
                 rule = "context_antecedent"
             if owner is None and previous is not None and previous.owner is not None and \
                     discourse.paragraph[previous.ent.start] == discourse.paragraph[start]:
                 owner, rule = previous.owner, "context_paragraph"
+                reading.owner_text = previous.owner_text
             if owner is None:
                 owner = discourse.topic_before(start)
             if owner is not None:
                 reading.owner = owner
                 reading.fields["subject"] = mention(owner)
+                if reading.owner_text is not None:
+                    reading.fields["subject"]["text"] = reading.owner_text
                 metric_rule = reading.rule.split(":")[0]
                 reading.rule = f"{metric_rule}:{rule}"
                 reading.score = round(RULE_SCORES[metric_rule] * RULE_SCORES[rule], 3)

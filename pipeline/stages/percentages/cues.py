@@ -48,6 +48,9 @@ class Cues:
     holding_verbs: set[str] = field(default_factory=set)
     change_words: dict[str, str] = field(default_factory=dict)
     currencies: set[str] = field(default_factory=set)
+    macro_heads: set[str] = field(default_factory=set)
+    populations: set[str] = field(default_factory=set)
+    demonyms: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> "Cues":
@@ -109,4 +112,8 @@ class Cues:
         cues.holding_verbs = {lemma for _, lemma in lemmas("holding_verbs")}
         cues.change_words = {lemma: r["word"] for r, lemma in lemmas("change_words")}
         cues.currencies = {t for _, t in terms("currency_words")}
+        cues.macro_heads = {t for _, t in terms("macro_measures")}
+        cues.populations = {t for _, t in terms("population_nouns")}
+        for record in lexicon.get("demonyms", []):
+            cues.demonyms.update({norm(k): v for k, v in record.get("countries", {}).items()})
         return cues

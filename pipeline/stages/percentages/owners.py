@@ -53,8 +53,25 @@ def named_noun(noun: Token, owners: dict[int, Span]) -> Token | None:
     if noun.i in owners:
         return noun
     for child in noun.children:
-        if child.dep_ == "appos" and child.i in owners:
+        if child.dep_ == "appos" and child.i in owners and owners[child.i].label_ != "GPE":
             return child
+        if child.dep_ == "appos":                   # "the brewer, Scottish and Newcastle (S&N),"
+            inner = [g for g in child.children if g.dep_ == "appos" and g.i in owners
+                     and owners[g.i].label_ != "GPE"]
+            if inner:
+                return inner[0]
+    return None
+
+
+def person_organisation(doc: Doc, person: Span, owners: dict[int, Span]) -> Span | None:
+    """The organisation named in a person's title: "BA chairman X", "X, BA's chief executive"."""
+    stack = [c for c in person.root.children if c.dep_ in {"compound", "appos"} and c.i not in
+             range(person.start, person.end)]
+    while stack:
+        token = stack.pop()
+        if token.i in owners and owners[token.i].label_ == "ORG":
+            return group(doc, token, owners)
+        stack.extend(c for c in token.children if c.dep_ in {"compound", "poss", "appos"})
     return None
 
 
@@ -160,5 +177,8 @@ def clause_owner(doc: Doc, verb: Token | None, owners: dict[int, Span], cues: Cu
         if current.lemma_.lower() in cues.reporting and not public:
             said_by, _ = verb_subject(current)
             if said_by is not None and said_by.i in owners:
-                return group(doc, said_by, owners), "reporting_subject"
+                speaker = group(doc, said_by, owners)
+                if speaker.label_ == "PERSON":      # a company's figure, given by its chairman
+                    speaker = person_organisation(doc, speaker, owners) or speaker
+                return speaker, "reporting_subject"
     return NO_OWNER

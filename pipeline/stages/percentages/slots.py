@@ -13,6 +13,7 @@ from .attachment import is_change_word
 from .cues import Cues
 from .owners import clause_owner, group, named_noun, noun_owner, passive_agent, refers_back
 from .parse import OBJECT_DEPS, SUBJECT_DEPS, TIME_LABELS, governing_verb, is_amount, verb_subject
+from .places import macro_place, population
 from .reading import Reading
 
 DROP_FROM_METRIC = {"det", "predet", "poss", "case", "punct", "cc", "preconj", "nummod", "quantmod"}
@@ -44,6 +45,8 @@ RULE_SCORES: dict[str, float] = {
     "clause_subject": 0.9,      # Berkshire bought a 5% stake; Alibaba raised revenue
     "clause_prep": 0.85,        # At Siemens, revenue rose
     "reporting_subject": 0.7,   # Siemens said revenue rose 12%
+    "population": 0.8,          # 90% of large companies (a surveyed group)
+    "place": 0.85,              # Japanese growth; in China prices rose (an economy's figure)
     "no_subject": 1.0,
     # ... or, when the sentence names no owner, from the text before it (step ``context``):
     "context_antecedent": 0.75, # "its" / "the company" -> the latest organisation topic
@@ -63,6 +66,7 @@ class Slots:
     verb: Token | None = None                                   # the clause to look for an owner in
     owner_nouns: list[Token] = field(default_factory=list)      # nouns that may name the owner
     wants_organisation: bool = False                            # "its shares", "the company's"
+    owner_text: str | None = None                               # "Japan" for "Japanese"
 
     @property
     def rule(self) -> str:
@@ -167,6 +171,14 @@ def find_slots(doc: Doc, reading: Reading, cues: Cues, owners: dict[int, Span],
     for noun in slots.owner_nouns:
         if slots.owner is None:
             slots.owner, slots.subject_rule = noun_owner(doc, noun, owners, ent_tokens, cues)
+    if slots.owner is None:
+        surveyed = population(doc, part_of, cues)
+        if surveyed is not None:
+            slots.owner, slots.subject_rule = surveyed, "population"
+    if slots.owner is None or slots.owner.label_ == "GPE":
+        place = macro_place(doc, slots.metric_head, slots.verb or governing_verb(reading.ent.root), cues)
+        if place is not None:
+            (slots.owner, slots.owner_text), slots.subject_rule = place, "place"
     if slots.owner is None and slots.verb is not None and slots.metric_rule != "verb_entity_subject":
         public = slots.metric_head is not None and any(
             t.lower_ in cues.public_measures for t in slots.metric_head.subtree)
@@ -250,6 +262,9 @@ def subject_and_metric(doc: Doc, reading: Reading, cues: Cues, owners: dict[int,
         metric_text = phrase(doc, slots.metric_head, exclude, cues)
     reading.fields = claim_fields(reading, slots.owner, metric_text)
     reading.owner = slots.owner
+    reading.owner_text = slots.owner_text
+    if slots.owner_text is not None and reading.fields["subject"] is not None:
+        reading.fields["subject"]["text"] = slots.owner_text
     reading.metric_head = slots.metric_head
     reading.part_of = of_object(reading)
     reading.wants_organisation = slots.wants_organisation
