@@ -395,3 +395,18 @@ OWNER_CASES = [
 def test_owner_places_groups_and_speakers(nlp, text, evidence, subject):
     fields = claim_for(nlp(text), evidence)["fields"]
     assert fields["subject"] is not None and fields["subject"]["text"] == subject
+
+
+# The time from the measured noun, the other end of a change, or the paragraph's period.
+WHEN_CASES = [
+    ("Norvale Foods said fourth quarter sales rose 2% to $1.1bn.", "2%", "fourth quarter"),
+    ("Norvale Foods said profits rose 12% in 2004. Overall, revenues were up 4%.", "4%", "2004"),
+    ("Forecasts were cut to 2.0% from 2.5% this year.", "2.0%", "this year"),
+    ("Norvale Foods said profits rose 12% in 2004.\n\nRevenues were up 4%.", "4%", None),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "when"), WHEN_CASES,
+                         ids=[f"{i:02d}-{c[1]}" for i, c in enumerate(WHEN_CASES)])
+def test_when_from_noun_change_and_paragraph(nlp, text, evidence, when):
+    assert claim_for(nlp(text), evidence)["fields"]["when"] == when

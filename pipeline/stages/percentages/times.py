@@ -9,7 +9,9 @@ from .reading import Reading
 # A date that modifies a noun ("the 10-year Treasury", "annual revenue") is no time reference.
 MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod"}
 # Words between the two ends of a range: "3% to 3.5%", "40% and 50%".
-RANGE_WORDS = {"to", "and", "-", "–", "—"}
+RANGE_WORDS = {"to", "and", "from", "-", "–", "—"}
+# Last words of a time that dates the starting value only: "from 18.2% a year earlier".
+RELATIVE_PAST = [["earlier"], ["ago"], ["before"], ["previously"]]
 # Dependencies that start a new clause: "when" looks for dates in the percentage's own clause.
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "csubjpass"}
 
@@ -127,10 +129,55 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
         return
     times = dates + temporal_words(doc, date_at, cues)
     for reading in pending:
-        nearest = nearest_in_clause(reading, times, reserved)
+        nearest = nearest_in_clause(reading, times, reserved) or period_modifier(doc, reading, cues)
         if nearest is not None:
             reading.fields["when"] = nearest.text
     share_range_times(doc, readings)
+    inherit_paragraph_times(doc, readings)
+
+
+def period_modifier(doc: Doc, reading: Reading, cues: Cues) -> Span | None:
+    """A period that modifies the measured noun: "fourth quarter sales", "full-year revenue"
+    (a rate such as "annual" is no time)."""
+    nouns = [n for n in (reading.metric_head, reading.anchor if reading.kind == "noun" else None)
+             if n is not None]
+    for noun in nouns:
+        for child in noun.lefts:
+            if child.dep_ in MODIFIER_DEPS and child.ent_type_ in TIME_LABELS:
+                span = entity_at(doc, child)
+                if norm(span.text) not in cues.not_when:
+                    return span
+    return None
+
+
+def entity_at(doc: Doc, token: Token) -> Span:
+    """The entity that covers ``token``."""
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
+
+
+def paragraph_of(doc: Doc, index: int) -> int:
+    """The start of the paragraph (the text after the last line break) around token ``index``."""
+    for i in range(index, -1, -1):
+        if "\n" in doc[i].text or (i < index and "\n" in doc[i].whitespace_):
+            return i
+    return 0
+
+
+def inherit_paragraph_times(doc: Doc, readings: list[Reading]) -> None:
+    """A results paragraph gives its period once ("... rose 56% in 2004. Net profits were up
+    42%"): a percentage with no time of its own takes the previous one's in the paragraph."""
+    previous: Reading | None = None
+    for reading in readings:
+        if reading.fields.get("when") is None and previous is not None \
+                and previous.fields.get("when") is not None \
+                and paragraph_of(doc, previous.ent.start) == paragraph_of(doc, reading.ent.start):
+            reading.fields["when"] = previous.fields["when"]
+        previous = reading
 
 
 def share_range_times(doc: Doc, readings: list[Reading]) -> None:
@@ -139,6 +186,9 @@ def share_range_times(doc: Doc, readings: list[Reading]) -> None:
     for first, second in zip(readings, readings[1:], strict=False):
         if second.ent.start - first.ent.end != 1 or doc[first.ent.end].lower_ not in RANGE_WORDS:
             continue
+        when = first.fields.get("when") or second.fields.get("when") or ""
+        if doc[first.ent.end].lower_ == "from" and when.lower().split()[-1:] in RELATIVE_PAST:
+            continue                # "to 16.5% from 18.2% a year earlier": the base's own time
         if first.fields.get("when") is None:
             first.fields["when"] = second.fields.get("when")
         elif second.fields.get("when") is None:
