@@ -387,6 +387,12 @@ OWNER_CASES = [
     ("\"Sales should grow 4% next year,\" Norvale Foods chairman Ada Brenner said.", "4%",
      "Norvale Foods"),
     ("The biggest grocer, Kestrel Stores, is to buy 30% of Norvale Foods.", "30%", "Kestrel Stores"),
+    # an unnamed holder of a stake, as the subject or the by-agent
+    ("The regional government owns 51% of Norvale Foods.", "51%", "regional government"),
+    ("The remaining 12% will be retained by the regional government.", "12%", "regional government"),
+    # an absolute "with X down N%" clause names its own company
+    ("Halvard Motors lost 2.5% to 270 yen, with closest rival Kestrel Cars down 3.4%.", "3.4%",
+     "Kestrel Cars"),
 ]
 
 

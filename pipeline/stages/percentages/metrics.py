@@ -113,5 +113,23 @@ def form_metric(doc: Doc, reading: Reading, owners: dict[int, Span], discourse: 
 def fill_metrics(doc: Doc, readings: list[Reading], owners: dict[int, Span], discourse: Discourse,
                  cues: Cues) -> None:
     """Rewrite each reading's metric in the annotated form (after ``changes`` and ``context``)."""
+    previous: Reading | None = None
     for reading in readings:
-        reading.fields["metric"] = form_metric(doc, reading, owners, discourse, cues)
+        metric = form_metric(doc, reading, owners, discourse, cues)
+        if metric is None and reading.rule.endswith(":absolute") and previous is not None \
+                and previous.ent.sent.start == reading.ent.sent.start:
+            metric = shared_metric(previous, reading, cues)     # "X lost 2%, with Y down 3%"
+        reading.fields["metric"] = metric
+        previous = reading
+
+
+def shared_metric(previous: Reading, reading: Reading, cues: Cues) -> str | None:
+    """The previous percentage's metric with this one's direction word."""
+    metric = previous.fields.get("metric")
+    if metric is None:
+        return None
+    change = direction_word(reading, cues)
+    old = direction_word(previous, cues)
+    if old is not None and change is not None and metric.endswith(f" {old}"):
+        return f"{metric[:-len(old)]}{change}"
+    return metric

@@ -45,6 +45,8 @@ RULE_SCORES: dict[str, float] = {
     "clause_subject": 0.9,      # Berkshire bought a 5% stake; Alibaba raised revenue
     "clause_prep": 0.85,        # At Siemens, revenue rose
     "reporting_subject": 0.7,   # Siemens said revenue rose 12%
+    "holder_phrase": 0.75,      # The city government owns 51% of X (an unnamed holder)
+    "absolute": 0.8,            # ..., with rival X down 3.4%
     "population": 0.8,          # 90% of large companies (a surveyed group)
     "place": 0.85,              # Japanese growth; in China prices rose (an economy's figure)
     "no_subject": 1.0,
@@ -172,6 +174,13 @@ def find_slots(doc: Doc, reading: Reading, cues: Cues, owners: dict[int, Span],
         if slots.owner is None:
             slots.owner, slots.subject_rule = noun_owner(doc, noun, owners, ent_tokens, cues)
     if slots.owner is None:
+        holder = unnamed_holder(doc, reading, part_of, owners, cues)
+        if holder is not None:
+            slots.owner, slots.subject_rule = holder, "holder_phrase"
+    absolute = absolute_owner(doc, reading, owners)
+    if absolute is not None:                    # beats the main clause's subject
+        slots.owner, slots.subject_rule, slots.metric_head = absolute, "absolute", None
+    if slots.owner is None:
         surveyed = population(doc, part_of, cues)
         if surveyed is not None:
             slots.owner, slots.subject_rule = surveyed, "population"
@@ -187,6 +196,43 @@ def find_slots(doc: Doc, reading: Reading, cues: Cues, owners: dict[int, Span],
     if slots.owner is None:
         slots.wants_organisation = any(refers_back(t, cues) for t in back_references(slots, part_of))
     return slots
+
+
+def unnamed_holder(doc: Doc, reading: Reading, part_of: Token | None, owners: dict[int, Span],
+                   cues: Cues) -> Span | None:
+    """The holder of a stake written as a plain noun phrase: "The South Korean government owns
+    51% of X", "The remaining 12% will be retained by the city government"."""
+    verb = governing_verb(reading.ent.root)
+    if verb is None or verb.lemma_.lower() not in cues.holding_verbs:
+        return None
+    agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    subject, _ = verb_subject(verb)
+    if not agents and (part_of is None or part_of.i not in owners):
+        return None                         # not a stake in a named company
+    holder = agents[0] if agents else subject
+    if holder is None or holder.pos_ not in {"NOUN", "PROPN"} or refers_back(holder, cues) \
+            or any(reading.ent.start <= t.i < reading.ent.end for t in holder.subtree):
+        return None
+    tokens = [t for t in holder.subtree if t.dep_ not in {"det", "punct"} and t.i <= holder.i]
+    return Span(doc, min(t.i for t in tokens), holder.i + 1, label="ORG")
+
+
+def absolute_owner(doc: Doc, reading: Reading, owners: dict[int, Span]) -> Span | None:
+    """The name before "up"/"down" in an absolute "with" clause: "with rival X down 3.4%"."""
+    head = reading.ent.root.head
+    if head.lower_ not in {"up", "down", "higher", "lower"} or head.i == 0:
+        return None
+    before = doc[head.i - 1]
+    if not any(a.lower_ == "with" for a in before.ancestors if a.i < before.i):
+        return None
+    if before.i in owners:
+        return group(doc, before, owners)
+    if before.pos_ == "PROPN":                  # a name the NER missed: its proper-noun run
+        start = before.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        return Span(doc, start, before.i + 1, label="ORG")
+    return None
 
 
 def back_references(slots: Slots, part_of: Token | None) -> list[Token]:
