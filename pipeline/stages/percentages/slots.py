@@ -210,6 +210,9 @@ def unnamed_holder(doc: Doc, reading: Reading, part_of: Token | None, owners: di
     if not agents and (part_of is None or part_of.i not in owners):
         return None                         # not a stake in a named company
     holder = agents[0] if agents else subject
+    named = named_noun(holder, owners) if holder is not None else None
+    if named is not None:                       # "The biggest grocer, Kestrel Stores, is to buy"
+        return group(doc, named, owners)
     if holder is None or holder.pos_ not in {"NOUN", "PROPN"} or refers_back(holder, cues) \
             or any(reading.ent.start <= t.i < reading.ent.end for t in holder.subtree):
         return None
