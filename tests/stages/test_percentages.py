@@ -365,6 +365,14 @@ METRIC_CASES = [
     ("Shares in Halvard Motors rose 4% on Monday.", "4%", "Halvard Motors", "share price rise"),
     ("Halvard Motors reported a 12% drop in quarterly profits.", "12%", "Halvard Motors",
      "quarterly profits drop"),
+    # forecasts of growth; the starting value is the previous forecast
+    ("Forecasts for Brazilian growth were cut to 2.5% from 3.1% this year.", "2.5%", "Brazil",
+     "growth forecast"),
+    ("Forecasts for Brazilian growth were cut to 2.5% from 3.1% this year.", "3.1%", "Brazil",
+     "previous growth forecast"),
+    # a percentage with no metric of its own shares the sentence's
+    ("Halvard Motors fell 2.1% to 17.58 euros, with Kestrel Cars down 1.7%.", "1.7%", "Kestrel Cars",
+     "share price fall"),
 ]
 
 

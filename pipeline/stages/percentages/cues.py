@@ -51,6 +51,8 @@ class Cues:
     macro_heads: set[str] = field(default_factory=set)
     populations: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
+    forecast_nouns: set[str] = field(default_factory=set)
+    growth_words: set[str] = field(default_factory=set)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> "Cues":
@@ -114,6 +116,8 @@ class Cues:
         cues.currencies = {t for _, t in terms("currency_words")}
         cues.macro_heads = {t for _, t in terms("macro_measures")}
         cues.populations = {t for _, t in terms("population_nouns")}
+        for record, lemma in lemmas("forecast_words"):
+            (cues.growth_words if record["id"] == "growth" else cues.forecast_nouns).add(lemma)
         for record in lexicon.get("demonyms", []):
             cues.demonyms.update({norm(k): v for k, v in record.get("countries", {}).items()})
         return cues

@@ -97,6 +97,9 @@ def form_metric(doc: Doc, reading: Reading, owners: dict[int, Span], discourse: 
         return f"stake in {target.text}"
     change = direction_word(reading, cues) if is_amount_of_change(reading) else None
     head = reading.metric_head
+    forecast = growth_forecast(reading, cues)
+    if forecast is not None:
+        return forecast
     if head is not None and head.lower_ in SHARE_WORDS or (
             metric is not None and metric.lower() in SHARE_WORDS):
         return f"share price {change}" if change else "share price"
@@ -110,14 +113,34 @@ def form_metric(doc: Doc, reading: Reading, owners: dict[int, Span], discourse: 
     return metric
 
 
+def growth_forecast(reading: Reading, cues: Cues) -> str | None:
+    """A forecast of growth, as annotators write it: "Forecasts for Japanese growth were cut to
+    4.0% from 4.4%" -> "growth forecast" (the starting value: "previous growth forecast");
+    "the report forecast total growth of 3.6%" -> "total growth forecast"."""
+    head = reading.metric_head
+    if head is None:
+        return None
+    lemma = head.lemma_.lower()
+    previous = "previous " if reading.role == "from" else ""
+    if lemma in cues.forecast_nouns:
+        words = {t.lemma_.lower() for t in head.subtree}
+        if words & cues.growth_words:
+            return f"{previous}growth forecast"
+        return None
+    verb = governing_verb(head)
+    if lemma in cues.growth_words and verb is not None and verb.lemma_.lower() in cues.forecast_nouns:
+        text = reading.fields.get("metric") or head.text
+        return f"{previous}{text} forecast"
+    return None
+
+
 def fill_metrics(doc: Doc, readings: list[Reading], owners: dict[int, Span], discourse: Discourse,
                  cues: Cues) -> None:
     """Rewrite each reading's metric in the annotated form (after ``changes`` and ``context``)."""
     previous: Reading | None = None
     for reading in readings:
         metric = form_metric(doc, reading, owners, discourse, cues)
-        if metric is None and reading.rule.endswith(":absolute") and previous is not None \
-                and previous.ent.sent.start == reading.ent.sent.start:
+        if metric is None and previous is not None and previous.ent.sent.start == reading.ent.sent.start:
             metric = shared_metric(previous, reading, cues)     # "X lost 2%, with Y down 3%"
         reading.fields["metric"] = metric
         previous = reading
