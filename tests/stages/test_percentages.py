@@ -398,6 +398,9 @@ OWNER_CASES = [
     # an unnamed holder of a stake, as the subject or the by-agent
     ("The regional government owns 51% of Norvale Foods.", "51%", "regional government"),
     ("The remaining 12% will be retained by the regional government.", "12%", "regional government"),
+    # the owner named by the subject of the verb that governs the clause
+    ("Norvale's European business saw volume sales fall 2.5% last year.", "2.5%", "Norvale"),
+    ("Ada Brenner, Norvale Foods' chief executive, said costs rose 7%.", "7%", "Norvale Foods"),
     # an absolute "with X down N%" clause names its own company
     ("Halvard Motors lost 2.5% to 270 yen, with closest rival Kestrel Cars down 3.4%.", "3.4%",
      "Kestrel Cars"),

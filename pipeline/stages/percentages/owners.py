@@ -181,4 +181,23 @@ def clause_owner(doc: Doc, verb: Token | None, owners: dict[int, Span], cues: Cu
                 if speaker.label_ == "PERSON":      # a company's figure, given by its chairman
                     speaker = person_organisation(doc, speaker, owners) or speaker
                 return speaker, "reporting_subject"
+            found = governing_subject_owner(doc, current, owners, cues)
+            if found is not None:                   # "BA's chief executive said ..."
+                return found, "reporting_subject"
+        elif current.lemma_.lower() not in cues.reporting and current.dep_ != "conj":
+            found = governing_subject_owner(doc, current, owners, cues)
+            if found is not None:                   # "X's business saw sales fall 2.5%"
+                return found, "clause_subject"
     return NO_OWNER
+
+
+def governing_subject_owner(doc: Doc, verb: Token, owners: dict[int, Span], cues: Cues) -> Span | None:
+    """The owner named by the subject of a verb that governs the percentage's clause."""
+    subject, _ = verb_subject(verb)
+    if subject is None or subject.pos_ not in NOUN_POS:
+        return None
+    named = named_noun(subject, owners)
+    if named is not None:
+        return group(doc, named, owners)
+    found, _ = noun_owner(doc, subject, owners, set(), cues)
+    return found
