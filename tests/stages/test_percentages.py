@@ -420,6 +420,9 @@ WHEN_CASES = [
     ("Norvale Foods said profits rose 12% in 2004. Overall, revenues were up 4%.", "4%", "2004"),
     ("Forecasts were cut to 2.0% from 2.5% this year.", "2.0%", "this year"),
     ("Norvale Foods said profits rose 12% in 2004.\n\nRevenues were up 4%.", "4%", None),
+    # market times that the NER does not tag
+    ("Halvard shares rose 3% to 57 francs in early trading.", "3%", "early trading"),
+    ("Halvard shares rose 4.5% by 0900 GMT.", "4.5%", "by 0900 GMT"),
 ]
 
 

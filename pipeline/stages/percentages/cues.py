@@ -52,6 +52,7 @@ class Cues:
     populations: set[str] = field(default_factory=set)
     demonyms: dict[str, str] = field(default_factory=dict)
     forecast_nouns: set[str] = field(default_factory=set)
+    clock_zones: set[str] = field(default_factory=set)
     growth_words: set[str] = field(default_factory=set)
 
     @classmethod
@@ -116,6 +117,7 @@ class Cues:
         cues.currencies = {t for _, t in terms("currency_words")}
         cues.macro_heads = {t for _, t in terms("macro_measures")}
         cues.populations = {t for _, t in terms("population_nouns")}
+        cues.clock_zones = {t for _, t in terms("clock_zones")}
         for record, lemma in lemmas("forecast_words"):
             (cues.growth_words if record["id"] == "growth" else cues.forecast_nouns).add(lemma)
         for record in lexicon.get("demonyms", []):

@@ -61,7 +61,12 @@ def temporal_at(doc: Doc, pos: int, date_at: dict[int, Span], cues: Cues) -> Spa
         if end <= len(doc) and tuple(t.lower_ for t in doc[pos:end]) == words:
             if end in date_at:
                 return Span(doc, pos, date_at[end].end, label="DATE")
+            if end + 1 in date_at and doc[end].lower_ == "on":
+                return date_at[end + 1]             # "in early trading on Thursday": the day
             return Span(doc, pos, end, label="DATE")
+    if pos + 1 < len(doc) and doc[pos].like_num and doc[pos + 1].lower_ in cues.clock_zones:
+        start = pos - 1 if pos > 0 and doc[pos - 1].lower_ == "by" else pos
+        return Span(doc, start, pos + 2, label="TIME")     # "by 0900 GMT": the deadline's "by"
     return None
 
 
