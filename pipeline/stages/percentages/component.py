@@ -71,7 +71,7 @@ class Percentages:
         fill_context_subjects(readings, discourse)
         fill_changes(readings, self.cues)
         fill_metrics(doc, readings, owners, discourse, self.cues)
-        fill_times(doc, readings, self.cues)
+        fill_times(doc, readings, self.cues, discourse.paragraph)
         for reading in readings:
             if reading.fields.get("value") is None:  # "I0%": no number to state a claim about
                 continue

@@ -33,20 +33,31 @@ class Discourse:
     org_topics: list[Span] = field(default_factory=list)
     topics: list[Span] = field(default_factory=list)
     paragraph: list[int] = field(default_factory=list)
+    org_starts: list[int] = field(default_factory=list)
+    topic_starts: list[int] = field(default_factory=list)
+
+    def add(self, org: Span | None, topic: Span | None) -> None:
+        """Record a sentence's topics (sentences come in document order)."""
+        if org is not None:
+            self.org_topics.append(org)
+            self.org_starts.append(org.start)
+        if topic is not None:
+            self.topics.append(topic)
+            self.topic_starts.append(topic.start)
 
     @staticmethod
-    def latest(spans: list[Span], index: int) -> Span | None:
+    def latest(spans: list[Span], starts: list[int], index: int) -> Span | None:
         """The last span in ``spans`` (document order) that starts before token ``index``."""
-        pos = bisect_right([s.start for s in spans], index - 1)
+        pos = bisect_right(starts, index - 1)
         return spans[pos - 1] if pos else None
 
     def org_before(self, index: int) -> Span | None:
         """The latest organisation topic before token ``index``."""
-        return self.latest(self.org_topics, index)
+        return self.latest(self.org_topics, self.org_starts, index)
 
     def topic_before(self, index: int) -> Span | None:
         """The latest topic (organisation or economy's place) before token ``index``."""
-        return self.latest(self.topics, index)
+        return self.latest(self.topics, self.topic_starts, index)
 
 
 def paragraphs(doc: Doc) -> list[int]:
@@ -117,10 +128,7 @@ def build_discourse(doc: Doc, owners: dict[int, Span], cues: Cues) -> Discourse:
         if org is None and not discourse.topics:
             org = first_entity(list(sent), owners, "ORG")
             topic = topic or org
-        if org is not None:
-            discourse.org_topics.append(org)
-        if topic is not None:
-            discourse.topics.append(topic)
+        discourse.add(org, topic)
     return discourse
 
 

@@ -2,6 +2,7 @@
 
 from spacy.tokens import Doc, Span, Token
 
+from .context import paragraphs
 from .cues import Cues, norm
 from .parse import TIME_LABELS, VERB_POS
 from .reading import Reading
@@ -116,7 +117,7 @@ def nearest_in_clause(reading: Reading, times: list[Span], reserved: set[tuple[i
                                              abs(reading.ent.start - t.end)))
 
 
-def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
+def fill_times(doc: Doc, readings: list[Reading], cues: Cues, paragraph: list[int] | None = None) -> None:
     """Set ``when`` in the readings' fields: times right after a percentage are taken first."""
     dates = [e for e in merge_adjacent(doc, [e for e in doc.ents if e.label_ in TIME_LABELS])
              if is_time(doc, e, cues)]
@@ -138,7 +139,7 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
         if nearest is not None:
             reading.fields["when"] = nearest.text
     share_range_times(doc, readings)
-    inherit_paragraph_times(doc, readings)
+    inherit_paragraph_times(doc, readings, paragraph if paragraph is not None else paragraphs(doc))
 
 
 def period_modifier(doc: Doc, reading: Reading, cues: Cues) -> Span | None:
@@ -165,22 +166,15 @@ def entity_at(doc: Doc, token: Token) -> Span:
     return Span(doc, start, end, label=token.ent_type_)
 
 
-def paragraph_of(doc: Doc, index: int) -> int:
-    """The start of the paragraph (the text after the last line break) around token ``index``."""
-    for i in range(index, -1, -1):
-        if "\n" in doc[i].text or (i < index and "\n" in doc[i].whitespace_):
-            return i
-    return 0
-
-
-def inherit_paragraph_times(doc: Doc, readings: list[Reading]) -> None:
+def inherit_paragraph_times(doc: Doc, readings: list[Reading], paragraph: list[int]) -> None:
     """A results paragraph gives its period once ("... rose 56% in 2004. Net profits were up
-    42%"): a percentage with no time of its own takes the previous one's in the paragraph."""
+    42%"): a percentage with no time of its own takes the previous one's in the paragraph
+    (``paragraph`` numbers each token's paragraph)."""
     previous: Reading | None = None
     for reading in readings:
         if reading.fields.get("when") is None and previous is not None \
                 and previous.fields.get("when") is not None \
-                and paragraph_of(doc, previous.ent.start) == paragraph_of(doc, reading.ent.start):
+                and paragraph[previous.ent.start] == paragraph[reading.ent.start]:
             reading.fields["when"] = previous.fields["when"]
         previous = reading
 
