@@ -370,6 +370,11 @@ METRIC_CASES = [
      "growth forecast"),
     ("Forecasts for Brazilian growth were cut to 2.5% from 3.1% this year.", "3.1%", "Brazil",
      "previous growth forecast"),
+    # a surveyed group: the share is what the group is or does
+    ("More than 60% of shoppers are worried about rising prices, a poll found.", "More than 60%",
+     "shoppers", "share worried about rising prices"),
+    ("The study found 45% of drivers using a phone at the wheel.", "45%", "drivers",
+     "share using a phone at the wheel"),
     # a percentage with no metric of its own shares the sentence's
     ("Halvard Motors fell 2.1% to 17.58 euros, with Kestrel Cars down 1.7%.", "1.7%", "Kestrel Cars",
      "share price fall"),

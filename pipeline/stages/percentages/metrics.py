@@ -106,11 +106,37 @@ def form_metric(doc: Doc, reading: Reading, owners: dict[int, Span], discourse: 
     if metric is None and reading.owner is not None and reading.owner.label_ == "ORG" \
             and change in {"rise", "fall"} and moves_to_price(reading, cues):
         return f"share price {change}"
+    if reading.owner is not None and reading.rule.endswith(":population"):
+        predicate = group_predicate(doc, reading)
+        if predicate is not None:
+            return f"share {predicate}"
     if reading.part_of is not None and metric is not None and head is not None and head.i == reading.part_of.i:
         return f"share of {metric}"
     if metric is not None and change is not None and head is not None and not is_change_word(head, cues):
         return f"{metric} {change}"
     return metric
+
+
+def group_predicate(doc: Doc, reading: Reading) -> str | None:
+    """What the share of a surveyed group is or does: "90% of companies are highly optimistic
+    about their prospects" -> "highly optimistic about their prospects"; "54% of companies
+    calling it a threat" -> "calling it a threat"."""
+    part_of = reading.part_of
+    if part_of is None:
+        return None
+    phrases = [c for c in part_of.children if c.dep_ == "acl" and c.i > part_of.i and c.tag_ == "VBG"]
+    root = reading.ent.root
+    verb = root.head if root.dep_ in {"nsubj", "nsubjpass"} else None
+    if not phrases and verb is not None and verb.lemma_ == "be":
+        phrases = [c for c in verb.children if c.dep_ in {"acomp", "attr"} and c.i > verb.i]
+    if not phrases and verb is not None and verb.tag_ == "VBG":
+        phrases = [verb]                        # "found 45% of drivers using a phone"
+    if not phrases:
+        return None
+    tokens = sorted((t for t in phrases[0].subtree if t.i >= phrases[0].i), key=lambda t: t.i)
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    return doc[tokens[0].i:tokens[-1].i + 1].text if tokens else None
 
 
 def growth_forecast(reading: Reading, cues: Cues) -> str | None:
