@@ -370,6 +370,9 @@ METRIC_CASES = [
      "growth forecast"),
     ("Forecasts for Brazilian growth were cut to 2.5% from 3.1% this year.", "3.1%", "Brazil",
      "previous growth forecast"),
+    # a percentage restating an amount of money belongs to what the amount measures
+    ("At Norvale Foods, fuel costs rose by £106m or 47.3%.", "47.3%", "Norvale Foods",
+     "fuel costs rise"),
     # a surveyed group: the share is what the group is or does
     ("More than 60% of shoppers are worried about rising prices, a poll found.", "More than 60%",
      "shoppers", "share worried about rising prices"),

@@ -103,7 +103,7 @@ def form_metric(doc: Doc, reading: Reading, owners: dict[int, Span], discourse: 
     if head is not None and head.lower_ in SHARE_WORDS or (
             metric is not None and metric.lower() in SHARE_WORDS):
         return f"share price {change}" if change else "share price"
-    if metric is None and reading.owner is not None and reading.owner.label_ == "ORG" \
+    if metric is None and reading.owner is not None and reading.owner.label_ != "GPE" \
             and change in {"rise", "fall"} and moves_to_price(reading, cues):
         return f"share price {change}"
     if reading.owner is not None and reading.rule.endswith(":population"):
