@@ -23,7 +23,15 @@ def percent_nlp(percent_patterns):
         ("Margins were 10-15% in 2022.", ["10-15%"]),
         ("Rates rose 3.5 percentage points.", ["3.5 percentage points"]),
         ("Prices could rise up to 20 percent.", ["up to 20 percent"]),
-        ("It owns between 5% and 7% of the shares.", ["5% and 7%"]),
+        # a range with a unit on both ends is two mentions (bbc-dev README)
+        ("It owns between 5% and 7% of the shares.", ["5%", "7%"]),
+        ("Growth will be 3% to 3.5% next year.", ["3%", "3.5%"]),
+        # multi-word qualifiers belong to the span; "just" and a spaced dash do not
+        ("Growth is something like 6% a year.", ["something like 6%"]),
+        ("Inflation is more or less 1% now.", ["more or less 1%"]),
+        ("Only firms with just 54% of the vote won.", ["54%"]),
+        ("It rose 15 cents - 1.1% - on Monday.", ["1.1%"]),
+        ("It fell -1.1% on Monday.", ["-1.1%"]),
         ("Sales grew 7 percent and costs fell at least 2%.", ["7 percent", "at least 2%"]),
         ("It sold 30 units in 2021.", []),
     ],

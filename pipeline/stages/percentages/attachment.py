@@ -3,7 +3,7 @@
 from spacy.tokens import Span, Token
 
 from .cues import Cues
-from .parse import MAX_CLIMB, NOUN_POS, SUBJECT_DEPS, VERB_POS
+from .parse import MAX_CLIMB, NOUN_POS, SUBJECT_DEPS, VERB_POS, is_amount
 from .reading import Reading
 
 
@@ -59,8 +59,8 @@ def climb(reading: Reading, cues: Cues, percent_tokens: dict[int, Span],
             continue
         head = token.head
         if head.i != token.i and (token.dep_ == "appos" or (
-                token.dep_ == "conj" and (head.i in numeric or head.like_num))):
-            token = reading.proxy = head                   # "23 points, or 0.1%"
+                token.dep_ == "conj" and is_amount(head, numeric))):
+            token = reading.proxy = head                   # "23 points, or 0.1%"; "£106m or 47%"
             continue
         if token.dep_ == "pobj" and head.pos_ == "ADP" and head.head.lower_ in cues.levels \
                 and head.head.i != head.i:

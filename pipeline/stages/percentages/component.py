@@ -12,7 +12,9 @@ from spacy.util import ensure_path
 from ..claim_spans import add_claim
 from .attachment import attach
 from .changes import fill_changes
+from .context import build_discourse, fill_context_subjects
 from .cues import Cues
+from .metrics import fill_metrics
 from .parse import NUMERIC_LABELS
 from .reading import read
 from .slots import subject_and_metric
@@ -65,8 +67,11 @@ class Percentages:
         for reading in readings:
             attach(reading, self.cues, percent_tokens, numeric)
             subject_and_metric(doc, reading, self.cues, owners, numeric)
+        discourse = build_discourse(doc, owners, self.cues)
+        fill_context_subjects(readings, discourse)
         fill_changes(readings, self.cues)
-        fill_times(doc, readings, self.cues)
+        fill_metrics(doc, readings, owners, discourse, self.cues)
+        fill_times(doc, readings, self.cues, discourse.paragraph)
         for reading in readings:
             if reading.fields.get("value") is None:  # "I0%": no number to state a claim about
                 continue

@@ -44,6 +44,16 @@ class Cues:
     comparison_dates: tuple[str, ...] = ()
     metric_preps: set[str] = field(default_factory=set)
     not_when: set[str] = field(default_factory=set)
+    generic_organisations: set[str] = field(default_factory=set)
+    holding_verbs: set[str] = field(default_factory=set)
+    change_words: dict[str, str] = field(default_factory=dict)
+    currencies: set[str] = field(default_factory=set)
+    macro_heads: set[str] = field(default_factory=set)
+    populations: set[str] = field(default_factory=set)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    forecast_nouns: set[str] = field(default_factory=set)
+    clock_zones: set[str] = field(default_factory=set)
+    growth_words: set[str] = field(default_factory=set)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> "Cues":
@@ -101,4 +111,15 @@ class Cues:
         cues.not_when = {t for _, t in terms("not_when")}
         cues.comparison_dates = tuple(sorted({t for _, t in terms("comparison_dates")}))
         cues.metric_preps = {t for _, t in terms("metric_prepositions")}
+        cues.generic_organisations = {t for _, t in terms("generic_organisations")}
+        cues.holding_verbs = {lemma for _, lemma in lemmas("holding_verbs")}
+        cues.change_words = {lemma: r["word"] for r, lemma in lemmas("change_words")}
+        cues.currencies = {t for _, t in terms("currency_words")}
+        cues.macro_heads = {t for _, t in terms("macro_measures")}
+        cues.populations = {t for _, t in terms("population_nouns")}
+        cues.clock_zones = {t for _, t in terms("clock_zones")}
+        for record, lemma in lemmas("forecast_words"):
+            (cues.growth_words if record["id"] == "growth" else cues.forecast_nouns).add(lemma)
+        for record in lexicon.get("demonyms", []):
+            cues.demonyms.update({norm(k): v for k, v in record.get("countries", {}).items()})
         return cues

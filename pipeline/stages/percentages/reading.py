@@ -27,6 +27,11 @@ class Reading:
     kind: str = "none"                 # "verb" / "noun" / "none"
     path_direction: str | None = None  # "up"/"down" from words passed on the way ("3% higher")
     proxy: Token | None = None         # what the percentage restates: "half" in "half, or 48%,"
+    owner: Span | None = None          # whose figure it is (the claim's subject)
+    owner_text: str | None = None      # the owner's name when not as written ("Japanese" -> Japan)
+    metric_head: Token | None = None   # the head noun of the measured noun phrase
+    part_of: Token | None = None       # the noun after "of" in "10% of its workforce"
+    wants_organisation: bool = False   # the clause refers back to one: "its", "the company"
     fields: dict[str, Any] = field(default_factory=dict)
     rule: str = ""
     score: float = 0.0

@@ -11,8 +11,9 @@ from spacy.tokens import Doc, Span, Token
 from ..claim_spans import doc_text, mention
 from .attachment import is_change_word
 from .cues import Cues
-from .owners import clause_owner, group, noun_owner
+from .owners import clause_owner, group, named_noun, noun_owner, passive_agent, refers_back
 from .parse import OBJECT_DEPS, SUBJECT_DEPS, TIME_LABELS, governing_verb, is_amount, verb_subject
+from .places import macro_place, population
 from .reading import Reading
 
 DROP_FROM_METRIC = {"det", "predet", "poss", "case", "punct", "cc", "preconj", "nummod", "quantmod"}
@@ -44,7 +45,15 @@ RULE_SCORES: dict[str, float] = {
     "clause_subject": 0.9,      # Berkshire bought a 5% stake; Alibaba raised revenue
     "clause_prep": 0.85,        # At Siemens, revenue rose
     "reporting_subject": 0.7,   # Siemens said revenue rose 12%
+    "holder_phrase": 0.75,      # The city government owns 51% of X (an unnamed holder)
+    "absolute": 0.8,            # ..., with rival X down 3.4%
+    "population": 0.8,          # 90% of large companies (a surveyed group)
+    "place": 0.85,              # Japanese growth; in China prices rose (an economy's figure)
     "no_subject": 1.0,
+    # ... or, when the sentence names no owner, from the text before it (step ``context``):
+    "context_antecedent": 0.75, # "its" / "the company" -> the latest organisation topic
+    "context_paragraph": 0.7,   # the owner of the previous percentage in the paragraph
+    "context_topic": 0.6,       # the latest sentence topic before the percentage
 }
 
 
@@ -58,6 +67,8 @@ class Slots:
     subject_rule: str = "no_subject"
     verb: Token | None = None                                   # the clause to look for an owner in
     owner_nouns: list[Token] = field(default_factory=list)      # nouns that may name the owner
+    wants_organisation: bool = False                            # "its shares", "the company's"
+    owner_text: str | None = None                               # "Japan" for "Japanese"
 
     @property
     def rule(self) -> str:
@@ -121,15 +132,20 @@ def from_verb(doc: Doc, verb: Token, reading: Reading, owners: dict[int, Span], 
         return "verb_object", obj, owner, rule
     if root.dep_ in SUBJECT_DEPS and root.head.i == verb.i:
         return "no_metric", None, None, "no_subject"
+    agent = passive_agent(verb, owners, cues)
+    if agent is not None:                       # "X, which is 40% owned by Y": Y holds it
+        return "verb_entity_subject", None, group(doc, agent, owners), "clause_subject"
     subject, relative_head = verb_subject(verb)
     if relative_head is not None:
-        if relative_head.i in owners:
-            return "verb_entity_subject", None, group(doc, relative_head, owners), "clause_subject"
+        named = named_noun(relative_head, owners)
+        if named is not None:
+            return "verb_entity_subject", None, group(doc, named, owners), "clause_subject"
         return "relative_clause", relative_head, None, "no_subject"
     if subject is None or subject.i in ent_tokens:
         return "no_metric", None, None, "no_subject"
-    if subject.i in owners:
-        return "verb_entity_subject", None, group(doc, subject, owners), "clause_subject"
+    named = named_noun(subject, owners)
+    if named is not None:                       # "Alibaba grew", "the biggest steel company X lost"
+        return "verb_entity_subject", None, group(doc, named, owners), "clause_subject"
     if subject.pos_ == "PRON":
         return "no_metric", None, None, "no_subject"
     return "verb_subject", subject, None, "no_subject"
@@ -157,12 +173,82 @@ def find_slots(doc: Doc, reading: Reading, cues: Cues, owners: dict[int, Span],
     for noun in slots.owner_nouns:
         if slots.owner is None:
             slots.owner, slots.subject_rule = noun_owner(doc, noun, owners, ent_tokens, cues)
+    if slots.owner is None:
+        holder = unnamed_holder(doc, reading, part_of, owners, cues)
+        if holder is not None:
+            slots.owner, slots.subject_rule = holder, "holder_phrase"
+    absolute = absolute_owner(doc, reading, owners)
+    if absolute is not None:                    # beats the main clause's subject
+        slots.owner, slots.subject_rule, slots.metric_head = absolute, "absolute", None
+    if slots.owner is None:
+        surveyed = population(doc, part_of, cues)
+        if surveyed is not None:
+            slots.owner, slots.subject_rule = surveyed, "population"
+    if slots.owner is None or slots.owner.label_ == "GPE":
+        place = macro_place(doc, slots.metric_head, slots.verb or governing_verb(reading.ent.root), cues)
+        if place is not None:
+            (slots.owner, slots.owner_text), slots.subject_rule = place, "place"
     if slots.owner is None and slots.verb is not None and slots.metric_rule != "verb_entity_subject":
         public = slots.metric_head is not None and any(
             t.lower_ in cues.public_measures for t in slots.metric_head.subtree)
         slots.owner, slots.subject_rule = clause_owner(doc, slots.verb, owners, cues,
                                                        skip=slots.metric_head, public=public)
+    if slots.owner is None:
+        slots.wants_organisation = any(refers_back(t, cues) for t in back_references(slots, part_of))
     return slots
+
+
+def unnamed_holder(doc: Doc, reading: Reading, part_of: Token | None, owners: dict[int, Span],
+                   cues: Cues) -> Span | None:
+    """The holder of a stake written as a plain noun phrase: "The South Korean government owns
+    51% of X", "The remaining 12% will be retained by the city government"."""
+    verb = governing_verb(reading.ent.root)
+    if verb is None or verb.lemma_.lower() not in cues.holding_verbs:
+        return None
+    agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    subject, _ = verb_subject(verb)
+    if not agents and (part_of is None or part_of.i not in owners):
+        return None                         # not a stake in a named company
+    holder = agents[0] if agents else subject
+    named = named_noun(holder, owners) if holder is not None else None
+    if named is not None:                       # "The biggest grocer, Kestrel Stores, is to buy"
+        return group(doc, named, owners)
+    if holder is None or holder.pos_ not in {"NOUN", "PROPN"} or refers_back(holder, cues) \
+            or any(reading.ent.start <= t.i < reading.ent.end for t in holder.subtree):
+        return None
+    tokens = [t for t in holder.subtree if t.dep_ not in {"det", "punct"} and t.i <= holder.i]
+    return Span(doc, min(t.i for t in tokens), holder.i + 1, label="ORG")
+
+
+def absolute_owner(doc: Doc, reading: Reading, owners: dict[int, Span]) -> Span | None:
+    """The name before "up"/"down" in an absolute "with" clause: "with rival X down 3.4%"."""
+    head = reading.ent.root.head
+    if head.lower_ not in {"up", "down", "higher", "lower"} or head.i == 0:
+        return None
+    before = doc[head.i - 1]
+    if not any(a.lower_ == "with" for a in before.ancestors if a.i < before.i):
+        return None
+    if before.i in owners:
+        return group(doc, before, owners)
+    if before.pos_ == "PROPN":                  # a name the NER missed: its proper-noun run
+        start = before.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        return Span(doc, start, before.i + 1, label="ORG")
+    return None
+
+
+def back_references(slots: Slots, part_of: Token | None) -> list[Token]:
+    """The words that may stand for an organisation named earlier: the possessor of the
+    measured noun or of the "of" object, the "of" object itself, the clause's subject."""
+    nouns = [n for n in (slots.metric_head, part_of, *slots.owner_nouns) if n is not None]
+    found = [c for n in nouns for c in n.children if c.dep_ == "poss"] + nouns
+    if slots.verb is not None:
+        subject, _ = verb_subject(slots.verb)
+        if subject is not None:
+            found.append(subject)
+            found.extend(c for c in subject.children if c.dep_ == "poss")
+    return found
 
 
 def phrase(doc: Doc, noun: Token, exclude: set[int], cues: Cues) -> str | None:
@@ -224,5 +310,12 @@ def subject_and_metric(doc: Doc, reading: Reading, cues: Cues, owners: dict[int,
         exclude = ent_tokens | ({t.i for t in slots.owner} if slots.owner is not None else set())
         metric_text = phrase(doc, slots.metric_head, exclude, cues)
     reading.fields = claim_fields(reading, slots.owner, metric_text)
+    reading.owner = slots.owner
+    reading.owner_text = slots.owner_text
+    if slots.owner_text is not None and reading.fields["subject"] is not None:
+        reading.fields["subject"]["text"] = slots.owner_text
+    reading.metric_head = slots.metric_head
+    reading.part_of = of_object(reading)
+    reading.wants_organisation = slots.wants_organisation
     reading.rule = slots.rule
     reading.score = slots.score

@@ -2,12 +2,17 @@
 
 from spacy.tokens import Doc, Span, Token
 
+from .context import paragraphs
 from .cues import Cues, norm
 from .parse import TIME_LABELS, VERB_POS
 from .reading import Reading
 
 # A date that modifies a noun ("the 10-year Treasury", "annual revenue") is no time reference.
 MODIFIER_DEPS = {"amod", "compound", "nmod", "nummod"}
+# Words between the two ends of a range: "3% to 3.5%", "40% and 50%".
+RANGE_WORDS = {"to", "and", "from", "-", "–", "—"}
+# Last words of a time that dates the starting value only: "from 18.2% a year earlier".
+RELATIVE_PAST = [["earlier"], ["ago"], ["before"], ["previously"]]
 # Dependencies that start a new clause: "when" looks for dates in the percentage's own clause.
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "parataxis", "csubj", "csubjpass"}
 
@@ -57,7 +62,12 @@ def temporal_at(doc: Doc, pos: int, date_at: dict[int, Span], cues: Cues) -> Spa
         if end <= len(doc) and tuple(t.lower_ for t in doc[pos:end]) == words:
             if end in date_at:
                 return Span(doc, pos, date_at[end].end, label="DATE")
+            if end + 1 in date_at and doc[end].lower_ == "on":
+                return date_at[end + 1]             # "in early trading on Thursday": the day
             return Span(doc, pos, end, label="DATE")
+    if pos + 1 < len(doc) and doc[pos].like_num and doc[pos + 1].lower_ in cues.clock_zones:
+        start = pos - 1 if pos > 0 and doc[pos - 1].lower_ == "by" else pos
+        return Span(doc, start, pos + 2, label="TIME")     # "by 0900 GMT": the deadline's "by"
     return None
 
 
@@ -107,7 +117,7 @@ def nearest_in_clause(reading: Reading, times: list[Span], reserved: set[tuple[i
                                              abs(reading.ent.start - t.end)))
 
 
-def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
+def fill_times(doc: Doc, readings: list[Reading], cues: Cues, paragraph: list[int] | None = None) -> None:
     """Set ``when`` in the readings' fields: times right after a percentage are taken first."""
     dates = [e for e in merge_adjacent(doc, [e for e in doc.ents if e.label_ in TIME_LABELS])
              if is_time(doc, e, cues)]
@@ -125,6 +135,60 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues) -> None:
         return
     times = dates + temporal_words(doc, date_at, cues)
     for reading in pending:
-        nearest = nearest_in_clause(reading, times, reserved)
+        nearest = nearest_in_clause(reading, times, reserved) or period_modifier(doc, reading, cues)
         if nearest is not None:
             reading.fields["when"] = nearest.text
+    share_range_times(doc, readings)
+    inherit_paragraph_times(doc, readings, paragraph if paragraph is not None else paragraphs(doc))
+
+
+def period_modifier(doc: Doc, reading: Reading, cues: Cues) -> Span | None:
+    """A period that modifies the measured noun: "fourth quarter sales", "full-year revenue"
+    (a rate such as "annual" is no time)."""
+    nouns = [n for n in (reading.metric_head, reading.anchor if reading.kind == "noun" else None)
+             if n is not None]
+    for noun in nouns:
+        for child in noun.lefts:
+            if child.dep_ in MODIFIER_DEPS and child.ent_type_ in TIME_LABELS:
+                span = entity_at(doc, child)
+                if norm(span.text) not in cues.not_when:
+                    return span
+    return None
+
+
+def entity_at(doc: Doc, token: Token) -> Span:
+    """The entity that covers ``token``."""
+    start, end = token.i, token.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
+
+
+def inherit_paragraph_times(doc: Doc, readings: list[Reading], paragraph: list[int]) -> None:
+    """A results paragraph gives its period once ("... rose 56% in 2004. Net profits were up
+    42%"): a percentage with no time of its own takes the previous one's in the paragraph
+    (``paragraph`` numbers each token's paragraph)."""
+    previous: Reading | None = None
+    for reading in readings:
+        if reading.fields.get("when") is None and previous is not None \
+                and previous.fields.get("when") is not None \
+                and paragraph[previous.ent.start] == paragraph[reading.ent.start]:
+            reading.fields["when"] = previous.fields["when"]
+        previous = reading
+
+
+def share_range_times(doc: Doc, readings: list[Reading]) -> None:
+    """The two ends of a range ("between 52% and 54% in 2005", "3% to 3.5%") share one time:
+    the end without a time takes the other's."""
+    for first, second in zip(readings, readings[1:], strict=False):
+        if second.ent.start - first.ent.end != 1 or doc[first.ent.end].lower_ not in RANGE_WORDS:
+            continue
+        when = first.fields.get("when") or second.fields.get("when") or ""
+        if doc[first.ent.end].lower_ == "from" and when.lower().split()[-1:] in RELATIVE_PAST:
+            continue                # "to 16.5% from 18.2% a year earlier": the base's own time
+        if first.fields.get("when") is None:
+            first.fields["when"] = second.fields.get("when")
+        elif second.fields.get("when") is None:
+            second.fields["when"] = first.fields.get("when")
