@@ -22,6 +22,7 @@ from spacy.util import ensure_path, registry
 
 from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
+from .entity_labels import LabelCues, decide_labels, org_names
 
 MODEL_STAGE = "ner"
 SPLIT_TOKENS = {":", ";", "|", "•", "·", "(", ")", "[", "]"}
@@ -106,6 +107,8 @@ class EntityCleanup:
         self.metric_records: list[dict[str, Any]] = []
         self.name_word_records: list[dict[str, Any]] = []
         self.name_words: dict[str, set[str]] = {}
+        self.label_cues = LabelCues.from_words(self._words)
+        self._org_words = self._words("legal_suffix") | self._words("org_head")
 
     # -- data -------------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
@@ -119,6 +122,8 @@ class EntityCleanup:
     def set_name_word_records(self, records: list[dict[str, Any]]) -> None:
         self.name_word_records = list(records)
         self.name_words = {r["id"]: set(r["terms"]) for r in self.name_word_records}
+        self.label_cues = LabelCues.from_words(self._words)
+        self._org_words = self._words("legal_suffix") | self._words("org_head")
 
     def _words(self, kind: str) -> set[str]:
         return self.name_words.get(kind, set())
@@ -156,6 +161,9 @@ class EntityCleanup:
         candidates = [c for c in rule_candidates + model_candidates
                       if not self._in_furniture(c, furniture) and not self._is_metric(doc, c)]
         chosen = self._align_labels(doc, self.ents_filter(candidates))
+        chosen = decide_labels(doc, chosen, self.label_cues, name_labels=NAME_LABELS,
+                               is_decisive_org=lambda c: self._is_decisive_org(doc, c))
+        chosen = self._add_org_repeats(doc, chosen, furniture)
         chosen = self._add_cjk_names(doc, chosen, furniture)
         if self.propagate_person_names:
             chosen = self._add_name_parts(doc, chosen, furniture)
@@ -229,6 +237,42 @@ class EntityCleanup:
                 cand = replace(cand, label="ORG")
             result.append(cand)
         return result
+
+    def _is_decisive_org(self, doc: Doc, cand: Candidate) -> bool:
+        """The gazetteer, a legal suffix or an organisation head word make a name an organisation."""
+        return cand.stage == "org_gazetteer" or (cand.label == "ORG" and cand.end - cand.start > 1
+                                                 and doc[cand.end - 1].text in self._org_words)
+
+    def _add_org_repeats(self, doc: Doc, chosen: list[Candidate],
+                         furniture: list[tuple[int, int]]) -> list[Candidate]:
+        """Tag untagged later (or earlier) occurrences of a name tagged ORG in the document."""
+        names = org_names(doc, chosen)
+        if not names:
+            return chosen
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for text in names:
+            words = tuple(text.split(" "))
+            by_first.setdefault(words[0], []).append(words)
+        covered = {i for c in chosen for i in range(c.start, c.end)}
+        added: list[Candidate] = []
+        i = 0
+        while i < len(doc):
+            options = by_first.get(doc[i].text) if i not in covered else None
+            match = None
+            for words in sorted(options or (), key=len, reverse=True):
+                end = i + len(words)
+                if end <= len(doc) and tuple(t.text for t in doc[i:end]) == words and not any(
+                        j in covered for j in range(i, end)) and _bounded(doc, i, end):
+                    match = end
+                    break
+            if match is None:
+                i += 1
+                continue
+            cand = Candidate(i, match, "ORG", "org_repeats", None, 0, self.derived_score)
+            if not self._in_furniture(cand, furniture):
+                added.append(cand)
+            i = match
+        return sorted(chosen + added, key=lambda c: c.start)
 
     @staticmethod
     def _trim_left(token: Token, keep_symbols: bool, trim_words: bool) -> bool:
@@ -327,6 +371,19 @@ def _bracketed_neighbour(doc: Doc, span: Span, chosen: list[Candidate]) -> Candi
             if OPEN_BRACKET.fullmatch(text[span.end_char:c_start]):
                 return cand
     return None
+
+
+def _bounded(doc: Doc, start: int, end: int) -> bool:
+    """A repeated name counts only when no capitalised word is glued to it ("Time Warner Cable")."""
+    if start > 0 and not doc[start].is_sent_start:
+        prev = doc[start - 1]
+        if prev.is_title and prev.is_alpha:
+            return False
+    if end < len(doc):
+        nxt = doc[end]
+        if nxt.is_title and nxt.is_alpha and not nxt.is_sent_start:
+            return False
+    return True
 
 
 def _can_be_name_part(token: Token) -> bool:

@@ -153,3 +153,44 @@ def test_round_trip(cleanup_nlp, tmp_path):
     loaded = nlp.add_pipe("newsclaims_entity_cleanup").from_disk(tmp_path / "cleanup")
     assert loaded.metric_terms == cleanup.metric_terms
     assert loaded.name_words == cleanup.name_words
+
+
+@pytest.mark.parametrize(
+    ("text", "model_ents", "expected"),
+    [
+        # company cues outweigh the model's "person" votes, for every mention of the name
+        ("Shares in Norvale rose. Norvale said profits grew. Norvale hired staff.",
+         [("Norvale", "PERSON"), ("Norvale", "PERSON"), ("Norvale", "PERSON")],
+         [("Norvale", "ORG"), ("Norvale", "ORG"), ("Norvale", "ORG")]),
+        # a head noun before the name, a title after it
+        ("The cement firm Tarrow grew. Tarrow chairman Ada Brenner left.",
+         [("Tarrow", "PERSON"), ("Tarrow", "GPE"), ("Ada Brenner", "PERSON")],
+         [("Tarrow", "ORG"), ("Tarrow", "ORG"), ("Ada Brenner", "PERSON")]),
+        # an apposition headed by a company noun
+        ("Kestrel, the world's biggest winemaker, grew. Kestrel said so.",
+         [("Kestrel", "PERSON"), ("Kestrel", "PERSON")], [("Kestrel", "ORG"), ("Kestrel", "ORG")]),
+        # a given name and a surname, or an apposition headed by a job, keep a person
+        ("Ada Brenner, a fund manager at Kestrel, spoke. Brenner said so.",
+         [("Ada Brenner", "ORG"), ("Kestrel", "ORG"), ("Brenner", "ORG")],
+         [("Ada Brenner", "PERSON"), ("Kestrel", "ORG"), ("Brenner", "PERSON")]),
+        # the "person" vote of a surname follows the full name the model calls a person
+        ("Rolf Dassow spoke. Then Dassow left. Dassow was tired.",
+         [("Rolf Dassow", "PERSON"), ("Dassow", "ORG"), ("Dassow", "ORG")],
+         [("Rolf Dassow", "PERSON"), ("Dassow", "PERSON"), ("Dassow", "PERSON")]),
+        # a place that only modifies the phrase keeps its label ("Germany's Tarrow", "US firm")
+        ("Shares in Germany's Tarrow fell, as did the US firm Kestrel.",
+         [("Germany", "GPE"), ("Tarrow", "ORG"), ("US", "GPE"), ("Kestrel", "ORG")],
+         [("Germany", "GPE"), ("Tarrow", "ORG"), ("US", "GPE"), ("Kestrel", "ORG")]),
+        # untagged occurrences of a name tagged ORG in the document are ORG mentions too
+        ("The firm Norvale grew. Analysts said Norvale would hire.", [("Norvale", "ORG")],
+         [("Norvale", "ORG"), ("Norvale", "ORG")]),
+        # ... but not inside a longer capitalised name
+        ("Norvale grew. Norvale Foods did not.", [("Norvale", "ORG")], [("Norvale", "ORG")]),
+        # a month word is a company only with its own cue and a longer company name it starts
+        ("May Department Stores grew. May's chairman left in May.",
+         [("May Department Stores", "ORG"), ("May", "DATE"), ("May", "DATE")],
+         [("May Department Stores", "ORG"), ("May", "ORG"), ("May", "DATE")]),
+    ],
+)
+def test_document_labels(cleanup_nlp, text, model_ents, expected):
+    assert run(cleanup_nlp, text, model_ents) == expected
