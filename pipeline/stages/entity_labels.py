@@ -129,12 +129,28 @@ def _org_after(doc: Doc, end: int, cues: LabelCues) -> bool:
     if i >= len(doc) or not doc[i].is_lower:
         return False
     if doc[i].lower_ in cues.org_possessed or _noun_form(doc[i]) in cues.org_possessed:
-        return True
+        # "X chairman Ada Brenner" names X's chairman; "Ada Brenner chairman in 2014" is the title
+        # of Ada Brenner herself, so a bare title must be followed by the person's name
+        return i > end or not _is_title_word(doc[i], cues) or _name_follows(doc, i)
     if i == end and (doc[i].lower_ in cues.shared_possessed or _noun_form(doc[i]) in cues.shared_possessed):
         return True
     # "X investment bank", "X cement group": a lower-case compound ending in an organisation noun
     return (i == end and i + 1 < len(doc) and doc[i + 1].is_lower
             and _noun_form(doc[i + 1]) in cues.org_nouns and not doc[i].is_stop)
+
+
+def _is_title_word(token: Token, cues: LabelCues) -> bool:
+    return token.lower_ == "chief" or _noun_form(token) in cues.person_nouns
+
+
+def _name_follows(doc: Doc, i: int) -> bool:
+    """Whether a capitalised name follows the title at ``i`` ("chairman Ada", "chief executive Ada")."""
+    for token in doc[i + 1:min(len(doc), i + 4)]:
+        if token.is_title and token.is_alpha:
+            return True
+        if not token.is_lower:
+            return False
+    return False
 
 
 def _org_apposition(doc: Doc, end: int, cues: LabelCues) -> bool:

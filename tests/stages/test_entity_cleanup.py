@@ -166,6 +166,9 @@ def test_round_trip(cleanup_nlp, tmp_path):
         ("The cement firm Tarrow grew. Tarrow chairman Ada Brenner left.",
          [("Tarrow", "PERSON"), ("Tarrow", "GPE"), ("Ada Brenner", "PERSON")],
          [("Tarrow", "ORG"), ("Tarrow", "ORG"), ("Ada Brenner", "PERSON")]),
+        # a bare title after a name is that person's title, not a company cue
+        ("Norvale named Tarek Osgood chairman in 2014.", [("Norvale", "ORG"), ("Tarek Osgood", "PERSON")],
+         [("Norvale", "ORG"), ("Tarek Osgood", "PERSON")]),
         # an apposition headed by a company noun
         ("Kestrel, the world's biggest winemaker, grew. Kestrel said so.",
          [("Kestrel", "PERSON"), ("Kestrel", "PERSON")], [("Kestrel", "ORG"), ("Kestrel", "ORG")]),
