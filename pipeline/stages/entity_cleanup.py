@@ -164,6 +164,7 @@ class EntityCleanup:
         chosen = decide_labels(doc, chosen, self.label_cues, name_labels=NAME_LABELS,
                                is_decisive_org=lambda c: self._is_decisive_org(doc, c))
         chosen = self._add_org_repeats(doc, chosen, furniture)
+        chosen = self._keep_name_possessives(doc, chosen)
         chosen = self._add_cjk_names(doc, chosen, furniture)
         if self.propagate_person_names:
             chosen = self._add_name_parts(doc, chosen, furniture)
@@ -273,6 +274,30 @@ class EntityCleanup:
                 added.append(cand)
             i = match
         return sorted(chosen + added, key=lambda c: c.start)
+
+    @staticmethod
+    def _keep_name_possessives(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+        """Give back a final "'s" that is part of an organisation's name ("Macy's").
+
+        The trimming step cuts "'s" as a possessive. When the document shows the name with "'s"
+        where no possessive can stand (before a comma, "and", a dash, a line end or the end of a
+        sentence: "stores like Macy's, Bloomingdale's and ..."), the "'s" is part of the name and
+        every mention of it keeps the "'s".
+        """
+        def has_s(c: Candidate) -> bool:
+            return c.label == "ORG" and c.end < len(doc) and doc[c.end].text in {"'s", "’s"}
+
+        named = set()
+        for cand in chosen:
+            if has_s(cand):
+                after = doc[cand.end + 1] if cand.end + 1 < len(doc) else None
+                if after is None or after.lower_ in {"and", "or", ",", "-", "–", ".", ";", ")"} or (
+                        "\n" in doc[cand.end].whitespace_ + after.text):
+                    named.add(doc[cand.start:cand.end].text)
+        if not named:
+            return chosen
+        return [replace(c, end=c.end + 1) if has_s(c) and doc[c.start:c.end].text in named else c
+                for c in chosen]
 
     @staticmethod
     def _trim_left(token: Token, keep_symbols: bool, trim_words: bool) -> bool:

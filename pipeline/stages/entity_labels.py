@@ -59,6 +59,9 @@ class LabelCues:
     person_nouns: frozenset[str]  # "analyst", "manager": "analyst X", "X, a fund manager"
     shared_possessed: frozenset[str]  # "spokesman": "X spokesman" is a cue, "X's spokesman" is not
     given_names: frozenset[str]  # "Ada": "Ada Brenner" is a person
+    brand_nouns: frozenset[str]  # "lager", "model": "X lager" is a product
+    brand_list_cues: frozenset[str]  # "brands such as": a list of products follows
+    not_org_names: frozenset[str]  # "EU": never an organisation
     honorifics: frozenset[str]
     decisive_org_words: frozenset[str]  # legal suffixes inside the name
 
@@ -70,6 +73,9 @@ class LabelCues:
                    person_nouns=_lower(words("person_noun")),
                    shared_possessed=_lower(words("shared_possessed")),
                    given_names=frozenset(words("given_name")),
+                   brand_nouns=_lower(words("brand_noun")),
+                   brand_list_cues=_lower(words("brand_list_cue")),
+                   not_org_names=frozenset(words("not_org_name")),
                    honorifics=frozenset(words("honorific")),
                    decisive_org_words=frozenset(words("legal_suffix")))
 
@@ -195,6 +201,37 @@ def person_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     return apposition_head(doc, end, cues) == "PERSON"
 
 
+LIST_WORDS = {",", "and", "or", "&", "-", "–", "'s", "’s"}
+LIST_REACH = 16
+
+
+def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
+    """Whether the name is used as a product: a product noun or a model code after it ("X lager",
+    "X A321 aircraft"), or a place in a list opened by "brands such as" / "its brands include"."""
+    if end < len(doc):
+        nxt = doc[end]
+        if nxt.is_lower and _noun_form(nxt) in cues.brand_nouns:
+            return True
+        if nxt.is_lower and end + 1 < len(doc) and doc[end + 1].is_lower and _noun_form(
+                doc[end + 1]) in cues.brand_nouns and not nxt.is_stop and not nxt.like_num:
+            return True  # "X lager brand"
+        if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
+            return True
+    i = start - 1
+    while i >= 0 and start - i <= LIST_REACH and (doc[i].text in LIST_WORDS or doc[i].is_title
+                                                  or doc[i].is_upper):
+        i -= 1
+    for n in (3, 2):
+        if i - n + 1 >= 0 and " ".join(t.lower_ for t in doc[i - n + 1:i + 1]) in cues.brand_list_cues:
+            return True
+    return False
+
+
+def _is_model_code(token: Token) -> bool:
+    text = token.text
+    return any(ch.isdigit() for ch in text) and any(ch.isupper() for ch in text) and len(text) <= 8
+
+
 @dataclass
 class NameEvidence:
     """Label scores for one name text over all its mentions in a document."""
@@ -202,6 +239,12 @@ class NameEvidence:
     scores: dict[str, float]
     org_cues: int = 0
     person_cues: int = 0
+    brand_cues: int = 0
+    decisive: bool = False
+
+    def is_product(self) -> bool:
+        """A name used only as a product ("X lager", "brands such as X") is no entity."""
+        return self.brand_cues > 0 and self.org_cues == 0 and not self.decisive
 
     def decide(self) -> str | None:
         """The label the evidence supports, or None when it does not single one out. Cues of
@@ -235,6 +278,8 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
     for cand in mentions:
         if cand.label in name_labels or cand.label in RELABELLED:
             text = name_text(doc, cand.start, cand.end)
+            if evidence[text].is_product() or (cand.label == "ORG" and text in cues.not_org_names):
+                continue
             label = decided.get(text)
             if label is not None and label != cand.label and _may_take(cand.label, label, evidence[text]):
                 cand = replace(cand, label=label)  # type: ignore[type-var]
@@ -255,6 +300,9 @@ def _gather_evidence(doc: Doc, names: Sequence[M], cues: LabelCues, is_decisive_
         ev.scores[cand.label] += 1
         if is_decisive_org(cand):
             ev.scores["ORG"] += DECISIVE_WEIGHT
+            ev.decisive = True
+        if brand_cue(doc, cand.start, cand.end, cues):
+            ev.brand_cues += 1
         if org_cue(doc, cand.start, cand.end, cues, name_label=cand.label in name_labels):
             ev.scores["ORG"] += CUE_WEIGHT
             ev.org_cues += 1

@@ -193,6 +193,22 @@ def test_round_trip(cleanup_nlp, tmp_path):
         ("May Department Stores grew. May's chairman left in May.",
          [("May Department Stores", "ORG"), ("May", "DATE"), ("May", "DATE")],
          [("May Department Stores", "ORG"), ("May", "ORG"), ("May", "DATE")]),
+        # products are no entities: a product noun after the name, a list opened by "brands such as"
+        ("Norvale makes the popular Brisk lager. Brisk sells well.",
+         [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),
+        ("Its brands include Tarrow Rye, Old Harlan and Brisk.",
+         [("Tarrow Rye", "ORG"), ("Old Harlan", "PERSON"), ("Brisk", "ORG")], []),
+        # ... but a company cue elsewhere in the document keeps the company
+        ("Shares in Brisk rose. It sells Brisk lager.", [("Brisk", "PERSON"), ("Brisk", "ORG")],
+         [("Brisk", "ORG"), ("Brisk", "ORG")]),
+        # the EU is not an organisation
+        ("The EU set a target for Norvale.", [("EU", "ORG"), ("Norvale", "ORG")], [("Norvale", "ORG")]),
+        # a final "'s" that cannot be a possessive is part of the name, in every mention
+        ("Brack's owner grew. Stores like Brack's, Olden's and Pye sold well.",
+         [("Brack", "ORG"), ("Brack", "ORG"), ("Olden", "ORG"), ("Pye", "ORG")],
+         [("Brack's", "ORG"), ("Brack's", "ORG"), ("Olden's", "ORG"), ("Pye", "ORG")]),
+        # ... while a possessive stays outside the name
+        ("Norvale's owner grew.", [("Norvale", "ORG")], [("Norvale", "ORG")]),
     ],
 )
 def test_document_labels(cleanup_nlp, text, model_ents, expected):
