@@ -59,6 +59,7 @@ class LabelCues:
     person_nouns: frozenset[str]  # "analyst", "manager": "analyst X", "X, a fund manager"
     shared_possessed: frozenset[str]  # "spokesman": "X spokesman" is a cue, "X's spokesman" is not
     given_names: frozenset[str]  # "Ada": "Ada Brenner" is a person
+    person_possessed: frozenset[str]  # "wife": "X's wife" is a person's
     brand_nouns: frozenset[str]  # "lager", "model": "X lager" is a product
     brand_list_cues: frozenset[str]  # "brands such as": a list of products follows
     not_org_names: frozenset[str]  # "EU": never an organisation
@@ -73,6 +74,7 @@ class LabelCues:
                    person_nouns=_lower(words("person_noun")),
                    shared_possessed=_lower(words("shared_possessed")),
                    given_names=frozenset(words("given_name")),
+                   person_possessed=_lower(words("person_possessed")),
                    brand_nouns=_lower(words("brand_noun")),
                    brand_list_cues=_lower(words("brand_list_cue")),
                    not_org_names=frozenset(words("not_org_name")),
@@ -95,36 +97,60 @@ def name_text(doc: Doc, start: int, end: int) -> str:
     return " ".join(t.text for t in doc[start:end])
 
 
-def org_cue(doc: Doc, start: int, end: int, cues: LabelCues, *, name_label: bool = True) -> bool:
+@dataclass(frozen=True)
+class Neighbours:
+    """Token positions where other names end: full person names and places."""
+
+    person_ends: frozenset[int] = frozenset()
+    places: frozenset[str] = frozenset()  # one-word names the model calls a place in the document
+
+
+def org_cue(doc: Doc, start: int, end: int, cues: LabelCues, *, name_label: bool = True,
+            neighbours: Neighbours = Neighbours()) -> bool:
     """Whether the words around ``doc[start:end]`` say it names an organisation. A place or
     nationality word ("US", "Swiss") modifies the nouns after it ("Swiss cement firm", "US
     shares"), so for those only the words before it and an apposition count."""
-    if (_org_before(doc, start, cues, name_label) and not _is_modifier(doc, end)) or _org_apposition(
-            doc, end, cues):
+    if _org_noun_before(doc, start, cues) and not _is_modifier(doc, end):
         return True
-    return name_label and _org_after(doc, end, cues)
+    if _org_preposition_before(doc, start, cues, name_label) and not (
+            _is_modifier(doc, end) or (end < len(doc) and doc[end].text in POSSESSIVE)):
+        return True
+    if _org_apposition(doc, end, cues):
+        return True
+    return name_label and (_org_after(doc, end, cues) or _affiliation(doc, start, neighbours))
+
+
+def _affiliation(doc: Doc, start: int, neighbours: Neighbours) -> bool:
+    """ "Ada Brenner of X", "analyst Ada Brenner at X": a person's employer; "Italy's X": a
+    company of a country (people come with their title there: "Italy's prime minister X")."""
+    if start >= 2 and doc[start - 1].lower_ in {"of", "at"} and (start - 1) in neighbours.person_ends:
+        return True
+    return start >= 2 and doc[start - 1].text in POSSESSIVE and doc[start - 2].text in neighbours.places
 
 
 def _is_modifier(doc: Doc, end: int) -> bool:
-    """Whether the name only modifies the noun phrase it starts ("Germany's X", "US firm X",
-    "Sheffield-based group"): a cue before it then belongs to the phrase's head."""
+    """Whether the name only modifies the noun phrase it starts ("US firm X", "Sheffield-based
+    group"): a cue before it then belongs to the phrase's head."""
     if end >= len(doc):
         return False
     nxt = doc[end]
-    return nxt.text in POSSESSIVE or nxt.text in {"-", "–"} or nxt.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}
+    return nxt.text in {"-", "–"} or nxt.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}
 
 
-def _org_before(doc: Doc, start: int, cues: LabelCues, name_label: bool = True) -> bool:
-    """ "the firm X", "rival X", "Santa Monica-based X", "shares in X"."""
+def _org_noun_before(doc: Doc, start: int, cues: LabelCues) -> bool:
+    """ "the firm X", "rival X", "Santa Monica-based X", "the venture - X"."""
     if start == 0:
         return False
     prev = doc[start - 1]
-    if prev.is_lower and (_noun_form(prev) in cues.org_nouns or prev.lower_ == "based"):
-        return True
+    if prev.text in {"-", "–", ":"} and start >= 2:
+        prev = doc[start - 2]
+    return prev.is_lower and (_noun_form(prev) in cues.org_nouns or prev.lower_ == "based")
+
+
+def _org_preposition_before(doc: Doc, start: int, cues: LabelCues, name_label: bool = True) -> bool:
+    """ "shares in X", "stake in X" (for a word the model calls a place: the strong ones only)."""
     prepositions = cues.org_prepositions if name_label else cues.strong_prepositions
-    if start >= 2 and f"{doc[start - 2].lower_} {prev.lower_}" in prepositions:
-        return True
-    return False
+    return start >= 2 and f"{doc[start - 2].lower_} {doc[start - 1].lower_}" in prepositions
 
 
 def _org_after(doc: Doc, end: int, cues: LabelCues) -> bool:
@@ -198,6 +224,8 @@ def person_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
             return True
         if prev.is_lower and _noun_form(prev) in cues.person_nouns:
             return True
+    if end + 1 < len(doc) and doc[end].text in POSSESSIVE and doc[end + 1].lower_ in cues.person_possessed:
+        return True
     return apposition_head(doc, end, cues) == "PERSON"
 
 
@@ -295,6 +323,10 @@ def _gather_evidence(doc: Doc, names: Sequence[M], cues: LabelCues, is_decisive_
                      name_labels: set[str]) -> dict[str, NameEvidence]:
     """Per name text: a vote for each mention's label, decisive words, and context cues."""
     evidence: dict[str, NameEvidence] = defaultdict(lambda: NameEvidence(scores=defaultdict(float)))
+    neighbours = Neighbours(
+        person_ends=frozenset(c.end for c in names
+                              if c.end - c.start > 1 and doc[c.start].text in cues.given_names),
+        places=frozenset(doc[c.start].text for c in names if c.label == "GPE" and c.end - c.start == 1))
     for cand in names:
         ev = evidence[name_text(doc, cand.start, cand.end)]
         ev.scores[cand.label] += 1
@@ -303,7 +335,8 @@ def _gather_evidence(doc: Doc, names: Sequence[M], cues: LabelCues, is_decisive_
             ev.decisive = True
         if brand_cue(doc, cand.start, cand.end, cues):
             ev.brand_cues += 1
-        if org_cue(doc, cand.start, cand.end, cues, name_label=cand.label in name_labels):
+        if org_cue(doc, cand.start, cand.end, cues, name_label=cand.label in name_labels,
+                   neighbours=neighbours):
             ev.scores["ORG"] += CUE_WEIGHT
             ev.org_cues += 1
         if person_cue(doc, cand.start, cand.end, cues):

@@ -193,6 +193,20 @@ def test_round_trip(cleanup_nlp, tmp_path):
         ("May Department Stores grew. May's chairman left in May.",
          [("May Department Stores", "ORG"), ("May", "DATE"), ("May", "DATE")],
          [("May Department Stores", "ORG"), ("May", "ORG"), ("May", "DATE")]),
+        # a person's employer, a company of a country, "the venture - X"
+        ("Analyst Anna Brenner of Kestrel Dawes said so.", [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "PERSON")],
+         [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "ORG")]),
+        ("Italy's Orsa Valli grew. Italy's Orsa Valli hired.",
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Italy", "GPE"), ("Orsa Valli", "PERSON")],
+         [("Italy", "GPE"), ("Orsa Valli", "ORG"), ("Italy", "GPE"), ("Orsa Valli", "ORG")]),
+        ("They formed the venture - Tarrow Alcotec.", [("Tarrow Alcotec", "PERSON")],
+         [("Tarrow Alcotec", "ORG")]),
+        # ... but what only a person has keeps a person ("X's assistant")
+        ("Italy's Orsa Valli spoke. Orsa Valli's assistant left.",
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Orsa Valli", "PERSON")],
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Orsa Valli", "PERSON")]),
+        # a company noun before a possessive name: "publisher X's purchase"
+        ("The music publisher Kestrel's purchase closed.", [("Kestrel", "PERSON")], [("Kestrel", "ORG")]),
         # products are no entities: a product noun after the name, a list opened by "brands such as"
         ("Norvale makes the popular Brisk lager. Brisk sells well.",
          [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),
