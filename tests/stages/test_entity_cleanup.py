@@ -194,7 +194,8 @@ def test_round_trip(cleanup_nlp, tmp_path):
          [("May Department Stores", "ORG"), ("May", "DATE"), ("May", "DATE")],
          [("May Department Stores", "ORG"), ("May", "ORG"), ("May", "DATE")]),
         # a person's employer, a company of a country, "the venture - X"
-        ("Analyst Anna Brenner of Kestrel Dawes said so.", [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "PERSON")],
+        ("Analyst Anna Brenner of Kestrel Dawes said so.",
+         [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "PERSON")],
          [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "ORG")]),
         ("Italy's Orsa Valli grew. Italy's Orsa Valli hired.",
          [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Italy", "GPE"), ("Orsa Valli", "PERSON")],
