@@ -207,6 +207,11 @@ class EntityCleanup:
         tokens = doc[cand.start:cand.end]
         if len(tokens) > 1 and tokens[0].text in self._words("honorific"):
             return replace(cand, start=cand.start + 1, label="PERSON")
+        cues = self.label_cues
+        if len(tokens) > 1 and tokens[0].is_lower and (
+                tokens[0].lower_ in cues.org_nouns or tokens[0].lower_ in cues.person_nouns):
+            # "broadcaster BSkyB", "analyst Ada Brenner": the noun is a cue, not part of the name
+            return self._relabel(doc, replace(cand, start=cand.start + 1))
         last = tokens[-1].text
         if cand.label != "ORG" and len(tokens) > 1 and (
                 last in self._words("legal_suffix") or last in self._words("org_head")):
@@ -417,6 +422,8 @@ def _can_be_name_part(token: Token) -> bool:
 
 def _stands_alone(doc: Doc, token: Token, honorifics: set[str]) -> bool:
     """A name part counts on its own only when no other capitalised word is glued to it."""
+    if token.i + 2 < len(doc) and doc[token.i + 1].text in {"'s", "’s"} and doc[token.i + 2].is_title:
+        return False  # "Barnard's Retail Group": the start of an organisation's name
     for j in (token.i - 1, token.i + 1):
         if 0 <= j < len(doc):
             other = doc[j]

@@ -62,6 +62,7 @@ class LabelCues:
     person_possessed: frozenset[str]  # "wife": "X's wife" is a person's
     brand_nouns: frozenset[str]  # "lager", "model": "X lager" is a product
     brand_list_cues: frozenset[str]  # "brands such as": a list of products follows
+    brand_verbs: frozenset[str]  # "makes": "which makes X" names a product
     not_org_names: frozenset[str]  # "EU": never an organisation
     honorifics: frozenset[str]
     decisive_org_words: frozenset[str]  # legal suffixes inside the name
@@ -77,6 +78,7 @@ class LabelCues:
                    person_possessed=_lower(words("person_possessed")),
                    brand_nouns=_lower(words("brand_noun")),
                    brand_list_cues=_lower(words("brand_list_cue")),
+                   brand_verbs=_lower(words("brand_verb")),
                    not_org_names=frozenset(words("not_org_name")),
                    honorifics=frozenset(words("honorific")),
                    decisive_org_words=frozenset(words("legal_suffix")))
@@ -235,7 +237,8 @@ LIST_REACH = 16
 
 def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     """Whether the name is used as a product: a product noun or a model code after it ("X lager",
-    "X A321 aircraft"), or a place in a list opened by "brands such as" / "its brands include"."""
+    "X A321 aircraft"), the object of "makes"/"brews", or a place in a list opened by "brands such
+    as" / "its brands include"."""
     if end < len(doc):
         nxt = doc[end]
         if nxt.is_lower and _noun_form(nxt) in cues.brand_nouns:
@@ -245,6 +248,8 @@ def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
             return True  # "X lager brand"
         if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
             return True
+    if start > 0 and doc[start - 1].lower_ in cues.brand_verbs:
+        return True
     i = start - 1
     while i >= 0 and start - i <= LIST_REACH and (doc[i].text in LIST_WORDS or doc[i].is_title
                                                   or doc[i].is_upper):

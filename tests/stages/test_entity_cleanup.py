@@ -208,6 +208,11 @@ def test_round_trip(cleanup_nlp, tmp_path):
          [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Orsa Valli", "PERSON")]),
         # a company noun before a possessive name: "publisher X's purchase"
         ("The music publisher Kestrel's purchase closed.", [("Kestrel", "PERSON")], [("Kestrel", "ORG")]),
+        # a leading cue noun is not part of the name, and says what the name is
+        ("They bought broadcaster Kestrel's stake.", [("broadcaster Kestrel", "PERSON")], [("Kestrel", "ORG")]),
+        # the object of "makes" is a product
+        ("Norvale, which makes Brisk Rye, grew.", [("Norvale", "ORG"), ("Brisk Rye", "PERSON")],
+         [("Norvale", "ORG")]),
         # products are no entities: a product noun after the name, a list opened by "brands such as"
         ("Norvale makes the popular Brisk lager. Brisk sells well.",
          [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),
