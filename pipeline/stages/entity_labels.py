@@ -313,6 +313,9 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
             text = name_text(doc, cand.start, cand.end)
             if evidence[text].is_product() or (cand.label == "ORG" and text in cues.not_org_names):
                 continue
+            if cand.label == "PERSON" and decided.get(text) in (None, "PERSON") and _not_a_person(
+                    doc, cand, evidence[text], evidence):
+                continue
             label = decided.get(text)
             if label is not None and label != cand.label and _may_take(cand.label, label, evidence[text]):
                 cand = replace(cand, label=label)  # type: ignore[type-var]
@@ -370,6 +373,18 @@ def _add_person_name_evidence(doc: Doc, mentions: Sequence[Labelled], evidence: 
         if " " not in text and text in surnames:
             ev.scores["PERSON"] += CUE_WEIGHT
             ev.person_cues += 1
+
+
+def _not_a_person(doc: Doc, cand: Labelled, ev: NameEvidence, evidence: Mapping[str, NameEvidence]) -> bool:
+    """A model "person" with no person cue that cannot be one: right after "the" ("the X, a
+    Leicestershire-based company"; a person's name takes no article, a family is "the Xs"), or
+    the plural of another name of the document ("Alfa Romeos" beside "Alfa Romeo")."""
+    if ev.person_cues:
+        return False
+    if cand.start > 0 and doc[cand.start - 1].lower_ == "the" and not doc[cand.end - 1].text.endswith("s"):
+        return True
+    text = name_text(doc, cand.start, cand.end)
+    return text.endswith("s") and text[:-1] in evidence
 
 
 def _is_org_start(doc: Doc, cand: Labelled, longer_orgs: list[tuple[str, ...]]) -> bool:

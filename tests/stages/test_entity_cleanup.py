@@ -213,6 +213,10 @@ def test_round_trip(cleanup_nlp, tmp_path):
         # the object of "makes" is a product
         ("Norvale, which makes Brisk Rye, grew.", [("Norvale", "ORG"), ("Brisk Rye", "PERSON")],
          [("Norvale", "ORG")]),
+        # a model "person" right after "the", or the plural of another name, is no person
+        ("The Harlow, Essex-based company grew.", [("Harlow", "PERSON")], []),
+        ("Tarrow Vance grew. Tarrow Vances sell well.", [("Tarrow Vance", "ORG"), ("Tarrow Vances", "PERSON")],
+         [("Tarrow Vance", "ORG")]),
         # products are no entities: a product noun after the name, a list opened by "brands such as"
         ("Norvale makes the popular Brisk lager. Brisk sells well.",
          [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),
