@@ -3,7 +3,8 @@
 Mentions of the same label are joined (union-find) when they share:
 
 - the same key (``entity_key``: name-order, spacing, punctuation and legal-suffix variants; for
-  organisations also the key without spaces, "TimeWarner" = "Time Warner"), the same gazetteer id (``Mention.rule``), the same alias-table entry, or a ``context_aliases`` form;
+  organisations also the key without spaces, "TimeWarner" = "Time Warner"), the same gazetteer id
+  (``Mention.rule``), the same alias-table entry, or a ``context_aliases`` form;
 - a name in another script in brackets right after a name ("Trudy Shan Dai (戴珊)": only
   whitespace and an opening bracket between the two), either way round; a bracketed CJK name or
   acronym that is not itself a mention is kept as an alias of the name before it;
@@ -21,11 +22,12 @@ Mentions of the same label are joined (union-find) when they share:
   (``models/lexicons/name_words.json``: legal suffixes, organisation head words) is that one too,
   whatever words lie between ("May" and "May Department Stores"; "Taobao" and "Taobao Live" stay
   apart, and two gazetteer entities never join this way). Longer short forms are linked first.
+  The full name may come earlier or later (headlines use the short form first). Ambiguity guard:
+  when the candidates belong to two or more different entities ("Liu" with "Liu Peng" and "Liu
+  Yiman") the short form links to none of them;
 - an all-capitals acronym, brackets or not, and the one longer organisation of the document whose
   initials it is ("BA" and "British Airways"; a leading all-capitals country word may be left out:
-  "SEC" and "US Securities Exchange Commission"). Two candidates: none. The full name may come earlier or later (headlines use the
-  short form first). Ambiguity guard: when the candidates belong to two or more different
-  entities ("Liu" with "Liu Peng" and "Liu Yiman") the short form links to none of them.
+  "SEC" and "US Securities Exchange Commission"). Two candidates: none.
 """
 
 from __future__ import annotations
