@@ -204,6 +204,9 @@ class EntityCleanup:
         """
         if cand.label in NUMERIC_LABELS:
             return cand
+        cand = self._cut_titles(doc, cand)
+        if cand is None:
+            return None
         tokens = doc[cand.start:cand.end]
         if len(tokens) > 1 and tokens[0].text in self._words("honorific"):
             return replace(cand, start=cand.start + 1, label="PERSON")
@@ -223,6 +226,20 @@ class EntityCleanup:
                                        or "www." in text or "@" in text or "=" in text):
             return None
         return cand
+
+    def _cut_titles(self, doc: Doc, cand: Candidate) -> Candidate | None:
+        """Titles are not names: drop a span of title words only ("Chief Executive", "CFO"), cut
+        them from the start of a name ("Chief Financial Officer Ada Brenner") and, for an
+        organisation, from its end ("Norvale CFO")."""
+        titles, trailing = self._words("bare_title"), self._words("trailing_title")
+        start, end = cand.start, cand.end
+        if all(t.text in titles for t in doc[start:end]):
+            return None
+        while end - start > 1 and doc[start].text in titles and doc[start + 1].is_title:
+            start += 1
+        while cand.label == "ORG" and end - start > 1 and doc[end - 1].text in trailing:
+            end -= 1
+        return cand if (start, end) == (cand.start, cand.end) else replace(cand, start=start, end=end)
 
     def _align_labels(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
         """A model "person" that is the start of an organisation's name in the same document

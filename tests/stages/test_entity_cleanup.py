@@ -217,6 +217,12 @@ def test_round_trip(cleanup_nlp, tmp_path):
         ("The Harlow, Essex-based company grew.", [("Harlow", "PERSON")], []),
         ("Tarrow Vance grew. Tarrow Vances sell well.", [("Tarrow Vance", "ORG"), ("Tarrow Vances", "PERSON")],
          [("Tarrow Vance", "ORG")]),
+        # titles are no names: alone, at the start of a name, at the end of an organisation
+        ("The Chief Executive said so.", [("Chief Executive", "ORG")], []),
+        ("Norvale CFO Anna Brenner left.", [("Norvale CFO", "ORG"), ("Anna Brenner", "PERSON")],
+         [("Norvale", "ORG"), ("Anna Brenner", "PERSON")]),
+        ("Managing Director Rolf Dassow left.", [("Managing Director Rolf Dassow", "PERSON")],
+         [("Rolf Dassow", "PERSON")]),
         # products are no entities: a product noun after the name, a list opened by "brands such as"
         ("Norvale makes the popular Brisk lager. Brisk sells well.",
          [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),

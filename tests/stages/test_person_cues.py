@@ -48,6 +48,7 @@ def test_round_trip(cues, blank_nlp, tmp_path):
         ("Aviation analyst Piet van der Berg of Norvale spoke.", "Piet van der Berg"),
         ("Chairman Karim bin Harun said so.", "Karim bin Harun"),
         ("CFO Li Bo said so.", "Li Bo"),
+        ("Chief Financial Officer Rolf Dassow said so.", "Rolf Dassow"),
     ],
 )
 def test_title_then_name_keeps_particles(text, name):
