@@ -2,8 +2,9 @@
 
 Mentions of the same label are joined (union-find) when they share:
 
-- the same key (``entity_key``: name-order, spacing, punctuation and legal-suffix variants), the
-  same gazetteer id (``Mention.rule``), the same alias-table entry, or a ``context_aliases`` form;
+- the same key (``entity_key``: name-order, spacing, punctuation and legal-suffix variants; for
+  organisations also the key without spaces, "TimeWarner" = "Time Warner"), the same gazetteer id
+  (``Mention.rule``), the same alias-table entry, or a ``context_aliases`` form;
 - a name in another script in brackets right after a name ("Trudy Shan Dai (戴珊)": only
   whitespace and an opening bracket between the two), either way round; a bracketed CJK name or
   acronym that is not itself a mention is kept as an alias of the name before it;
@@ -17,19 +18,29 @@ Mentions of the same label are joined (union-find) when they share:
 - short forms: a person mention whose name tokens are a proper subset of a longer person name
   ("Dai", "Trudy" or "Trudy Dai" and "Trudy Dai Shan"); an organisation whose key is the start of
   a longer organisation key and lacks only completion words ("Taobao" and "Taobao Marketplace").
-  Longer short forms are linked first. The full name may come earlier or later (headlines use the
-  short form first). Ambiguity guard: when the candidates belong to two or more different
-  entities ("Liu" with "Liu Peng" and "Liu Yiman") the short form links to none of them.
+  An organisation whose words start exactly one longer organisation name ending in a company word
+  (``models/lexicons/name_words.json``: legal suffixes, organisation head words) is that one too,
+  whatever words lie between ("May" and "May Department Stores"; "Taobao" and "Taobao Live" stay
+  apart, and two gazetteer entities never join this way). Longer short forms are linked first.
+  The full name may come earlier or later (headlines use the short form first). Ambiguity guard:
+  when the candidates belong to two or more different entities ("Liu" with "Liu Peng" and "Liu
+  Yiman") the short form links to none of them;
+- an all-capitals acronym, brackets or not, and the one longer organisation of the document whose
+  initials it is ("BA" and "British Airways"; a leading all-capitals country word may be left out:
+  "SEC" and "US Securities Exchange Commission"). Two candidates: none.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from .. import MODELS_DIR
 from .names import (
     GAZETTEER_LABELS,
     RESOLVED_LABELS,
@@ -42,6 +53,7 @@ from .names import (
     entity_key,
     is_acronym,
     is_non_latin_name,
+    normalise_text,
 )
 
 AliasAnchors = Mapping[tuple[str, str], str]  # (label, entity key) -> "alias:<key of the table name>"
@@ -118,23 +130,28 @@ def cluster_document(text: str, mentions: list[Mention], *, lexicon: LexiconLike
                 uf.union(i, j)
     _link_nicknames(text, ms, lex, uf)
     _link_short_forms(ms, keys, lex, uf)
+    _link_acronyms(ms, lex, uf)
     return _clusters(ms, declared, uf)
 
 
 def _link_same_names(ms: list[Mention], keys: list[str], anchors: AliasAnchors,
                      uf: UnionFind) -> dict[tuple[str, str], list[int]]:
-    """Join mentions with the same key, gazetteer id or alias-table entry; return them by key."""
+    """Join mentions with the same key (ORG: or the same key without spaces), gazetteer id or
+    alias-table entry; return them by key."""
     by_key: dict[Any, list[int]] = defaultdict(list)
     by_rule: dict[Any, list[int]] = defaultdict(list)
     by_alias: dict[Any, list[int]] = defaultdict(list)
+    by_compact: dict[Any, list[int]] = defaultdict(list)
     for i, m in enumerate(ms):
         by_key[(m.label, keys[i])].append(i)
+        if m.label == "ORG":  # "TimeWarner" and "Time Warner"
+            by_compact[keys[i].replace(" ", "")].append(i)
         if m.rule and m.label in GAZETTEER_LABELS:
             by_rule[(m.label, m.rule)].append(i)
         anchor = anchors.get((m.label, keys[i]))
         if anchor:
             by_alias[(m.label, anchor)].append(i)
-    for groups in (by_key, by_rule, by_alias):
+    for groups in (by_key, by_rule, by_alias, by_compact):
         for members in groups.values():
             for j in members[1:]:
                 uf.union(members[0], j)
@@ -203,9 +220,54 @@ def _link_short_forms(ms: list[Mention], keys: list[str], lex: NameLexicon, uf: 
     words = {i: keys[i].split() for i in orgs}
     for i in sorted(orgs, key=lambda i: (-len(words[i]), ms[i].start)):
         w = words[i]
-        longer = [j for j in orgs if len(words[j]) > len(w) and words[j][:len(w)] == w
-                  and all(t in lex.completion_words for t in words[j][len(w):])]
+        starts = [j for j in orgs if len(words[j]) > len(w) and words[j][:len(w)] == w
+                  and not _other_gazetteer_entity(ms[i], ms[j])]
+        longer = [j for j in starts if all(t in lex.completion_words for t in words[j][len(w):])]
+        # "May" and "May Department Stores": the start of exactly one longer name that ends in a
+        # company word (whatever words come between) is that company; "Taobao" and "Taobao Live"
+        # (a unit) stay apart; two longer names: none
+        company = [j for j in starts if _ends_in_company_word(ms[j].text)]
+        _link_unique(i, longer or company, uf)
+
+
+@lru_cache(maxsize=1)
+def _company_words() -> frozenset[str]:
+    """Words that end a company's name (legal suffixes and organisation head words of
+    ``models/lexicons/name_words.json``), case-folded."""
+    path = MODELS_DIR / "lexicons" / "name_words.json"
+    records = json.loads(path.read_text(encoding="utf-8")).get("records", [])
+    return frozenset(t.casefold() for r in records if r["id"] in {"legal_suffix", "org_head"}
+                     for t in r["terms"])
+
+
+def _ends_in_company_word(name: str) -> bool:
+    words = normalise_text(name).split()
+    return len(words) > 1 and words[-1].casefold().rstrip(".") in _company_words() | {
+        w.rstrip(".") for w in _company_words()}
+
+
+def _other_gazetteer_entity(a: Mention, b: Mention) -> bool:
+    """Both names are in the gazetteer, as different entities ("Taobao" and "Taobao Live")."""
+    return bool(a.rule and b.rule and a.rule != b.rule)
+
+
+def _link_acronyms(ms: list[Mention], lex: NameLexicon, uf: UnionFind) -> None:
+    """Join an all-capitals ORG mention to the one longer ORG of the document whose initials it is,
+    brackets or not ("BA" and "British Airways"; "SEC" and "US Securities Exchange Commission":
+    a leading all-capitals country word may be left out)."""
+    orgs = [i for i, m in enumerate(ms) if m.label == "ORG"]
+    for i in orgs:
+        if not is_acronym(ms[i].text):
+            continue
+        longer = [j for j in orgs if not is_acronym(ms[j].text) and _initials_of(ms[i].text, ms[j].text, lex)]
         _link_unique(i, longer, uf)
+
+
+def _initials_of(acronym: str, name: str, lex: NameLexicon) -> bool:
+    if acronym_matches(acronym, name, lex):
+        return True
+    first, _, rest = normalise_text(name).partition(" ")
+    return bool(rest) and first.isupper() and len(first) <= 3 and acronym_matches(acronym, rest, lex)
 
 
 def _link_unique(i: int, longer: list[int], uf: UnionFind) -> None:

@@ -22,6 +22,7 @@ from spacy.util import ensure_path, registry
 
 from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
+from .entity_labels import LabelCues, decide_labels, org_names
 
 MODEL_STAGE = "ner"
 SPLIT_TOKENS = {":", ";", "|", "•", "·", "(", ")", "[", "]"}
@@ -106,6 +107,8 @@ class EntityCleanup:
         self.metric_records: list[dict[str, Any]] = []
         self.name_word_records: list[dict[str, Any]] = []
         self.name_words: dict[str, set[str]] = {}
+        self.label_cues = LabelCues.from_words(self._words)
+        self._org_words = self._words("legal_suffix") | self._words("org_head")
 
     # -- data -------------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
@@ -119,6 +122,8 @@ class EntityCleanup:
     def set_name_word_records(self, records: list[dict[str, Any]]) -> None:
         self.name_word_records = list(records)
         self.name_words = {r["id"]: set(r["terms"]) for r in self.name_word_records}
+        self.label_cues = LabelCues.from_words(self._words)
+        self._org_words = self._words("legal_suffix") | self._words("org_head")
 
     def _words(self, kind: str) -> set[str]:
         return self.name_words.get(kind, set())
@@ -156,6 +161,10 @@ class EntityCleanup:
         candidates = [c for c in rule_candidates + model_candidates
                       if not self._in_furniture(c, furniture) and not self._is_metric(doc, c)]
         chosen = self._align_labels(doc, self.ents_filter(candidates))
+        chosen = decide_labels(doc, chosen, self.label_cues, name_labels=NAME_LABELS,
+                               is_decisive_org=lambda c: self._is_decisive_org(doc, c))
+        chosen = self._add_org_repeats(doc, chosen, furniture)
+        chosen = self._keep_name_possessives(doc, chosen)
         chosen = self._add_cjk_names(doc, chosen, furniture)
         if self.propagate_person_names:
             chosen = self._add_name_parts(doc, chosen, furniture)
@@ -195,9 +204,17 @@ class EntityCleanup:
         """
         if cand.label in NUMERIC_LABELS:
             return cand
+        cand = self._cut_titles(doc, cand)
+        if cand is None:
+            return None
         tokens = doc[cand.start:cand.end]
         if len(tokens) > 1 and tokens[0].text in self._words("honorific"):
             return replace(cand, start=cand.start + 1, label="PERSON")
+        cues = self.label_cues
+        if len(tokens) > 1 and tokens[0].is_lower and (
+                tokens[0].lower_ in cues.org_nouns or tokens[0].lower_ in cues.person_nouns):
+            # "broadcaster BSkyB", "analyst Ada Brenner": the noun is a cue, not part of the name
+            return self._relabel(doc, replace(cand, start=cand.start + 1))
         last = tokens[-1].text
         if cand.label != "ORG" and len(tokens) > 1 and (
                 last in self._words("legal_suffix") or last in self._words("org_head")):
@@ -209,6 +226,20 @@ class EntityCleanup:
                                        or "www." in text or "@" in text or "=" in text):
             return None
         return cand
+
+    def _cut_titles(self, doc: Doc, cand: Candidate) -> Candidate | None:
+        """Titles are not names: drop a span of title words only ("Chief Executive", "CFO"), cut
+        them from the start of a name ("Chief Financial Officer Ada Brenner") and, for an
+        organisation, from its end ("Norvale CFO")."""
+        titles, trailing = self._words("bare_title"), self._words("trailing_title")
+        start, end = cand.start, cand.end
+        if all(t.text in titles for t in doc[start:end]):
+            return None
+        while end - start > 1 and doc[start].text in titles and doc[start + 1].is_title:
+            start += 1
+        while cand.label == "ORG" and end - start > 1 and doc[end - 1].text in trailing:
+            end -= 1
+        return cand if (start, end) == (cand.start, cand.end) else replace(cand, start=start, end=end)
 
     def _align_labels(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
         """A model "person" that is the start of an organisation's name in the same document
@@ -229,6 +260,66 @@ class EntityCleanup:
                 cand = replace(cand, label="ORG")
             result.append(cand)
         return result
+
+    def _is_decisive_org(self, doc: Doc, cand: Candidate) -> bool:
+        """The gazetteer, a legal suffix or an organisation head word make a name an organisation."""
+        return cand.stage == "org_gazetteer" or (cand.label == "ORG" and cand.end - cand.start > 1
+                                                 and doc[cand.end - 1].text in self._org_words)
+
+    def _add_org_repeats(self, doc: Doc, chosen: list[Candidate],
+                         furniture: list[tuple[int, int]]) -> list[Candidate]:
+        """Tag untagged later (or earlier) occurrences of a name tagged ORG in the document."""
+        names = org_names(doc, chosen)
+        if not names:
+            return chosen
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for text in names:
+            words = tuple(text.split(" "))
+            by_first.setdefault(words[0], []).append(words)
+        covered = {i for c in chosen for i in range(c.start, c.end)}
+        added: list[Candidate] = []
+        i = 0
+        while i < len(doc):
+            options = by_first.get(doc[i].text) if i not in covered else None
+            match = None
+            for words in sorted(options or (), key=len, reverse=True):
+                end = i + len(words)
+                if end <= len(doc) and tuple(t.text for t in doc[i:end]) == words and not any(
+                        j in covered for j in range(i, end)) and _bounded(doc, i, end):
+                    match = end
+                    break
+            if match is None:
+                i += 1
+                continue
+            cand = Candidate(i, match, "ORG", "org_repeats", None, 0, self.derived_score)
+            if not self._in_furniture(cand, furniture):
+                added.append(cand)
+            i = match
+        return sorted(chosen + added, key=lambda c: c.start)
+
+    @staticmethod
+    def _keep_name_possessives(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+        """Give back a final "'s" that is part of an organisation's name ("Macy's").
+
+        The trimming step cuts "'s" as a possessive. When the document shows the name with "'s"
+        where no possessive can stand (before a comma, "and", a dash, a line end or the end of a
+        sentence: "stores like Macy's, Bloomingdale's and ..."), the "'s" is part of the name and
+        every mention of it keeps the "'s".
+        """
+        def has_s(c: Candidate) -> bool:
+            return c.label == "ORG" and c.end < len(doc) and doc[c.end].text in {"'s", "’s"}
+
+        named = set()
+        for cand in chosen:
+            if has_s(cand):
+                after = doc[cand.end + 1] if cand.end + 1 < len(doc) else None
+                if after is None or after.lower_ in {"and", "or", ",", "-", "–", ".", ";", ")"} or (
+                        "\n" in doc[cand.end].whitespace_ + after.text):
+                    named.add(doc[cand.start:cand.end].text)
+        if not named:
+            return chosen
+        return [replace(c, end=c.end + 1) if has_s(c) and doc[c.start:c.end].text in named else c
+                for c in chosen]
 
     @staticmethod
     def _trim_left(token: Token, keep_symbols: bool, trim_words: bool) -> bool:
@@ -329,12 +420,27 @@ def _bracketed_neighbour(doc: Doc, span: Span, chosen: list[Candidate]) -> Candi
     return None
 
 
+def _bounded(doc: Doc, start: int, end: int) -> bool:
+    """A repeated name counts only when no capitalised word is glued to it ("Time Warner Cable")."""
+    if start > 0 and not doc[start].is_sent_start:
+        prev = doc[start - 1]
+        if prev.is_title and prev.is_alpha:
+            return False
+    if end < len(doc):
+        nxt = doc[end]
+        if nxt.is_title and nxt.is_alpha and not nxt.is_sent_start:
+            return False
+    return True
+
+
 def _can_be_name_part(token: Token) -> bool:
     return token.is_alpha and token.is_title and len(token) >= 2 and not token.is_stop
 
 
 def _stands_alone(doc: Doc, token: Token, honorifics: set[str]) -> bool:
     """A name part counts on its own only when no other capitalised word is glued to it."""
+    if token.i + 2 < len(doc) and doc[token.i + 1].text in {"'s", "’s"} and doc[token.i + 2].is_title:
+        return False  # "Barnard's Retail Group": the start of an organisation's name
     for j in (token.i - 1, token.i + 1):
         if 0 <= j < len(doc):
             other = doc[j]

@@ -34,6 +34,23 @@ CLUSTERS = {
         "Ford met Ford.", [("Ford", PER), ("Ford", ORG)], "AB"),
     "a nickname cue across a sentence break does not link": (
         "Trudy Dai spoke. It is known as Su Quan.", [("Trudy Dai", PER), ("Su Quan", PER)], "AB"),
+    "an acronym without brackets is the initials of the one longer name": (
+        "Norvale Air Lines grew. NAL said so.", [("Norvale Air Lines", ORG), ("NAL", ORG)], "AA"),
+    "an acronym may leave out a leading country word": (
+        "The US Coastal Mining Office met. CMO said so.",
+        [("US Coastal Mining Office", ORG), ("CMO", ORG)], "AA"),
+    "an acronym matching two longer names links to neither": (
+        "Norvale Air Lines and North American Logistics met. NAL said so.",
+        [("Norvale Air Lines", ORG), ("North American Logistics", ORG), ("NAL", ORG)], "ABC"),
+    "the start of one longer company name is that company": (
+        "Brack Department Stores grew. Brack said so.",
+        [("Brack Department Stores", ORG), ("Brack", ORG)], "AA"),
+    "the start of a unit's name is not the unit": (
+        "Taobao Live grew. Taobao said so.", [("Taobao Live", ORG), ("Taobao", ORG)], "AB"),
+    "spacing variants are one organisation": (
+        "TarrowVance grew. Tarrow Vance said so.", [("TarrowVance", ORG), ("Tarrow Vance", ORG)], "AA"),
+    "spacing variants of persons do not join": (
+        "Ann Lee met Annlee.", [("Ann Lee", PER), ("Annlee", PER)], "AB"),
 }
 
 

@@ -153,3 +153,93 @@ def test_round_trip(cleanup_nlp, tmp_path):
     loaded = nlp.add_pipe("newsclaims_entity_cleanup").from_disk(tmp_path / "cleanup")
     assert loaded.metric_terms == cleanup.metric_terms
     assert loaded.name_words == cleanup.name_words
+
+
+@pytest.mark.parametrize(
+    ("text", "model_ents", "expected"),
+    [
+        # company cues outweigh the model's "person" votes, for every mention of the name
+        ("Shares in Norvale rose. Norvale said profits grew. Norvale hired staff.",
+         [("Norvale", "PERSON"), ("Norvale", "PERSON"), ("Norvale", "PERSON")],
+         [("Norvale", "ORG"), ("Norvale", "ORG"), ("Norvale", "ORG")]),
+        # a head noun before the name, a title after it
+        ("The cement firm Tarrow grew. Tarrow chairman Ada Brenner left.",
+         [("Tarrow", "PERSON"), ("Tarrow", "GPE"), ("Ada Brenner", "PERSON")],
+         [("Tarrow", "ORG"), ("Tarrow", "ORG"), ("Ada Brenner", "PERSON")]),
+        # a bare title after a name is that person's title, not a company cue
+        ("Norvale named Tarek Osgood chairman in 2014.", [("Norvale", "ORG"), ("Tarek Osgood", "PERSON")],
+         [("Norvale", "ORG"), ("Tarek Osgood", "PERSON")]),
+        # an apposition headed by a company noun
+        ("Kestrel, the world's biggest winemaker, grew. Kestrel said so.",
+         [("Kestrel", "PERSON"), ("Kestrel", "PERSON")], [("Kestrel", "ORG"), ("Kestrel", "ORG")]),
+        # a given name and a surname, or an apposition headed by a job, keep a person
+        ("Ada Brenner, a fund manager at Kestrel, spoke. Brenner said so.",
+         [("Ada Brenner", "ORG"), ("Kestrel", "ORG"), ("Brenner", "ORG")],
+         [("Ada Brenner", "PERSON"), ("Kestrel", "ORG"), ("Brenner", "PERSON")]),
+        # the "person" vote of a surname follows the full name the model calls a person
+        ("Rolf Dassow spoke. Then Dassow left. Dassow was tired.",
+         [("Rolf Dassow", "PERSON"), ("Dassow", "ORG"), ("Dassow", "ORG")],
+         [("Rolf Dassow", "PERSON"), ("Dassow", "PERSON"), ("Dassow", "PERSON")]),
+        # a place that only modifies the phrase keeps its label ("Germany's Tarrow", "US firm")
+        ("Shares in Germany's Tarrow fell, as did the US firm Kestrel.",
+         [("Germany", "GPE"), ("Tarrow", "ORG"), ("US", "GPE"), ("Kestrel", "ORG")],
+         [("Germany", "GPE"), ("Tarrow", "ORG"), ("US", "GPE"), ("Kestrel", "ORG")]),
+        # untagged occurrences of a name tagged ORG in the document are ORG mentions too
+        ("The firm Norvale grew. Analysts said Norvale would hire.", [("Norvale", "ORG")],
+         [("Norvale", "ORG"), ("Norvale", "ORG")]),
+        # ... but not inside a longer capitalised name
+        ("Norvale grew. Norvale Foods did not.", [("Norvale", "ORG")], [("Norvale", "ORG")]),
+        # a month word is a company only with its own cue and a longer company name it starts
+        ("May Department Stores grew. May's chairman left in May.",
+         [("May Department Stores", "ORG"), ("May", "DATE"), ("May", "DATE")],
+         [("May Department Stores", "ORG"), ("May", "ORG"), ("May", "DATE")]),
+        # a person's employer, a company of a country, "the venture - X"
+        ("Analyst Anna Brenner of Kestrel Dawes said so.",
+         [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "PERSON")],
+         [("Anna Brenner", "PERSON"), ("Kestrel Dawes", "ORG")]),
+        ("Italy's Orsa Valli grew. Italy's Orsa Valli hired.",
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Italy", "GPE"), ("Orsa Valli", "PERSON")],
+         [("Italy", "GPE"), ("Orsa Valli", "ORG"), ("Italy", "GPE"), ("Orsa Valli", "ORG")]),
+        ("They formed the venture - Tarrow Alcotec.", [("Tarrow Alcotec", "PERSON")],
+         [("Tarrow Alcotec", "ORG")]),
+        # ... but what only a person has keeps a person ("X's assistant")
+        ("Italy's Orsa Valli spoke. Orsa Valli's assistant left.",
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Orsa Valli", "PERSON")],
+         [("Italy", "GPE"), ("Orsa Valli", "PERSON"), ("Orsa Valli", "PERSON")]),
+        # a company noun before a possessive name: "publisher X's purchase"
+        ("The music publisher Kestrel's purchase closed.", [("Kestrel", "PERSON")], [("Kestrel", "ORG")]),
+        # a leading cue noun is not part of the name, and says what the name is
+        ("They bought broadcaster Kestrel's stake.", [("broadcaster Kestrel", "PERSON")], [("Kestrel", "ORG")]),
+        # the object of "makes" is a product
+        ("Norvale, which makes Brisk Rye, grew.", [("Norvale", "ORG"), ("Brisk Rye", "PERSON")],
+         [("Norvale", "ORG")]),
+        # a model "person" right after "the", or the plural of another name, is no person
+        ("The Harlow, Essex-based company grew.", [("Harlow", "PERSON")], []),
+        ("Tarrow Vance grew. Tarrow Vances sell well.", [("Tarrow Vance", "ORG"), ("Tarrow Vances", "PERSON")],
+         [("Tarrow Vance", "ORG")]),
+        # titles are no names: alone, at the start of a name, at the end of an organisation
+        ("The Chief Executive said so.", [("Chief Executive", "ORG")], []),
+        ("Norvale CFO Anna Brenner left.", [("Norvale CFO", "ORG"), ("Anna Brenner", "PERSON")],
+         [("Norvale", "ORG"), ("Anna Brenner", "PERSON")]),
+        ("Managing Director Rolf Dassow left.", [("Managing Director Rolf Dassow", "PERSON")],
+         [("Rolf Dassow", "PERSON")]),
+        # products are no entities: a product noun after the name, a list opened by "brands such as"
+        ("Norvale makes the popular Brisk lager. Brisk sells well.",
+         [("Norvale", "ORG"), ("Brisk", "ORG"), ("Brisk", "PERSON")], [("Norvale", "ORG")]),
+        ("Its brands include Tarrow Rye, Old Harlan and Brisk.",
+         [("Tarrow Rye", "ORG"), ("Old Harlan", "PERSON"), ("Brisk", "ORG")], []),
+        # ... but a company cue elsewhere in the document keeps the company
+        ("Shares in Brisk rose. It sells Brisk lager.", [("Brisk", "PERSON"), ("Brisk", "ORG")],
+         [("Brisk", "ORG"), ("Brisk", "ORG")]),
+        # the EU is not an organisation
+        ("The EU set a target for Norvale.", [("EU", "ORG"), ("Norvale", "ORG")], [("Norvale", "ORG")]),
+        # a final "'s" that cannot be a possessive is part of the name, in every mention
+        ("Brack's owner grew. Stores like Brack's, Olden's and Pye sold well.",
+         [("Brack", "ORG"), ("Brack", "ORG"), ("Olden", "ORG"), ("Pye", "ORG")],
+         [("Brack's", "ORG"), ("Brack's", "ORG"), ("Olden's", "ORG"), ("Pye", "ORG")]),
+        # ... while a possessive stays outside the name
+        ("Norvale's owner grew.", [("Norvale", "ORG")], [("Norvale", "ORG")]),
+    ],
+)
+def test_document_labels(cleanup_nlp, text, model_ents, expected):
+    assert run(cleanup_nlp, text, model_ents) == expected

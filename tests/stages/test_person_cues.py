@@ -1,6 +1,7 @@
 """Stage newsclaims_person_cues: names after a job title or before a Chinese-character name."""
 
 import pytest
+import spacy
 import srsly
 
 from pipeline.stages.person_cues import PersonCues
@@ -39,3 +40,20 @@ def test_round_trip(cues, blank_nlp, tmp_path):
     assert [s.text for s in reloaded.spans["person_cues"]] == ["Li Bo", "Wang Hai"]
     assert [s.text for s in reloaded.spans["person_cues"]] == \
         [s.text for s in original.spans["person_cues"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Aviation analyst Piet van der Berg of Norvale spoke.", "Piet van der Berg"),
+        ("Chairman Karim bin Harun said so.", "Karim bin Harun"),
+        ("CFO Li Bo said so.", "Li Bo"),
+        ("Chief Financial Officer Rolf Dassow said so.", "Rolf Dassow"),
+    ],
+)
+def test_title_then_name_keeps_particles(text, name):
+    nlp = spacy.blank("en")
+    cues = nlp.add_pipe("newsclaims_person_cues")
+    cues.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
+    doc = nlp(text)
+    assert [s.text for s in doc.spans["person_cues"]] == [name]

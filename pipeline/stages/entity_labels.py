@@ -1,0 +1,408 @@
+"""Step of ``newsclaims_entity_cleanup``: one label per name per document, from its evidence.
+
+The small NER model labels each mention on its own, so a company named once as "cement firm
+Holcim" is a person three sentences later. This step gathers, for every name (its text), the
+evidence of all its mentions in the document and gives every mention the label it supports:
+
+- ORG cues around a mention: a company head noun before it ("the firm X", "rival X", "gaming
+  group X"), "shares in X", "X shares", "X's chief executive" / "X chairman", "<place>-based X",
+  an apposition "X, the world's biggest ... maker", a lower-case organisation noun after it
+  ("X investment bank");
+- PERSON cues: an honorific before it ("Mr X"), a person noun around it ("analyst X",
+  "X, a fund manager");
+- the model's labels, one vote each; the gazetteer and name words (legal suffixes) are decisive.
+
+Cues weigh more than model votes, so "Shares in X" beats three model "persons" with no cue.
+Guard: a name with a person cue keeps PERSON unless an ORG cue outweighs it; a label that is not
+a name label (GPE, NORP, DATE, ...) becomes ORG only with an ORG cue for the name in the
+document. Cue words are data: the ``org_noun``, ``org_possessed``, ``org_preposition`` and
+``person_noun`` records of ``models/lexicons/name_words.json``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
+
+from spacy.tokens import Doc, Token
+
+
+class Labelled(Protocol):
+    """What this step needs of a candidate (the cleanup stage's ``Candidate``, a frozen dataclass)."""
+
+    start: int
+    end: int
+    label: str
+    stage: str
+
+
+M = TypeVar("M", bound=Labelled)
+
+CUE_WEIGHT = 3
+DECISIVE_WEIGHT = 10
+# labels a document-level ORG decision may take over (a company misread as a place, people, ...)
+RELABELLED = {"PERSON", "GPE", "NORP", "PRODUCT", "LOC", "FAC", "WORK_OF_ART", "EVENT", "LAW"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+APPOSITION_REACH = 8
+
+
+@dataclass(frozen=True)
+class LabelCues:
+    """Cue words (lower case) that say which kind of name a mention is."""
+
+    org_nouns: frozenset[str]  # "firm", "maker": "the firm X", "X, the ... maker"
+    org_possessed: frozenset[str]  # "shares", "chairman": "X's chairman", "X shares"
+    org_prepositions: frozenset[str]  # "shares in", "stake in": before X
+    strong_prepositions: frozenset[str]  # "stake in": before X even when the model says a place
+    person_nouns: frozenset[str]  # "analyst", "manager": "analyst X", "X, a fund manager"
+    shared_possessed: frozenset[str]  # "spokesman": "X spokesman" is a cue, "X's spokesman" is not
+    given_names: frozenset[str]  # "Ada": "Ada Brenner" is a person
+    person_possessed: frozenset[str]  # "wife": "X's wife" is a person's
+    brand_nouns: frozenset[str]  # "lager", "model": "X lager" is a product
+    brand_list_cues: frozenset[str]  # "brands such as": a list of products follows
+    brand_verbs: frozenset[str]  # "makes": "which makes X" names a product
+    not_org_names: frozenset[str]  # "EU": never an organisation
+    honorifics: frozenset[str]
+    decisive_org_words: frozenset[str]  # legal suffixes inside the name
+
+    @classmethod
+    def from_words(cls, words: Callable[[str], set[str]]) -> LabelCues:
+        return cls(org_nouns=_lower(words("org_noun")), org_possessed=_lower(words("org_possessed")),
+                   org_prepositions=_lower(words("org_preposition")),
+                   strong_prepositions=_lower(words("org_preposition_strong")),
+                   person_nouns=_lower(words("person_noun")),
+                   shared_possessed=_lower(words("shared_possessed")),
+                   given_names=frozenset(words("given_name")),
+                   person_possessed=_lower(words("person_possessed")),
+                   brand_nouns=_lower(words("brand_noun")),
+                   brand_list_cues=_lower(words("brand_list_cue")),
+                   brand_verbs=_lower(words("brand_verb")),
+                   not_org_names=frozenset(words("not_org_name")),
+                   honorifics=frozenset(words("honorific")),
+                   decisive_org_words=frozenset(words("legal_suffix")))
+
+
+def _lower(terms: set[str]) -> frozenset[str]:
+    return frozenset(t.lower() for t in terms)
+
+
+def _noun_form(token: Token) -> str:
+    """A lower-case singular-ish form for cue lookup ("firms" -> "firm"), no lemmatizer needed."""
+    text = token.lower_
+    return text[:-1] if len(text) > 3 and text.endswith("s") and not text.endswith("ss") else text
+
+
+def name_text(doc: Doc, start: int, end: int) -> str:
+    """The text that identifies a name in its document: tokens joined with single spaces."""
+    return " ".join(t.text for t in doc[start:end])
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Token positions where other names end: full person names and places."""
+
+    person_ends: frozenset[int] = frozenset()
+    places: frozenset[str] = frozenset()  # one-word names the model calls a place in the document
+
+
+def org_cue(doc: Doc, start: int, end: int, cues: LabelCues, *, name_label: bool = True,
+            neighbours: Neighbours = Neighbours()) -> bool:
+    """Whether the words around ``doc[start:end]`` say it names an organisation. A place or
+    nationality word ("US", "Swiss") modifies the nouns after it ("Swiss cement firm", "US
+    shares"), so for those only the words before it and an apposition count."""
+    if _org_noun_before(doc, start, cues) and not _is_modifier(doc, end):
+        return True
+    if _org_preposition_before(doc, start, cues, name_label) and not (
+            _is_modifier(doc, end) or (end < len(doc) and doc[end].text in POSSESSIVE)):
+        return True
+    if _org_apposition(doc, end, cues):
+        return True
+    return name_label and (_org_after(doc, end, cues) or _affiliation(doc, start, neighbours))
+
+
+def _affiliation(doc: Doc, start: int, neighbours: Neighbours) -> bool:
+    """ "Ada Brenner of X", "analyst Ada Brenner at X": a person's employer; "Italy's X": a
+    company of a country (people come with their title there: "Italy's prime minister X")."""
+    if start >= 2 and doc[start - 1].lower_ in {"of", "at"} and (start - 1) in neighbours.person_ends:
+        return True
+    return start >= 2 and doc[start - 1].text in POSSESSIVE and doc[start - 2].text in neighbours.places
+
+
+def _is_modifier(doc: Doc, end: int) -> bool:
+    """Whether the name only modifies the noun phrase it starts ("US firm X", "Sheffield-based
+    group"): a cue before it then belongs to the phrase's head."""
+    if end >= len(doc):
+        return False
+    nxt = doc[end]
+    return nxt.text in {"-", "–"} or nxt.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}
+
+
+def _org_noun_before(doc: Doc, start: int, cues: LabelCues) -> bool:
+    """ "the firm X", "rival X", "Santa Monica-based X", "the venture - X"."""
+    if start == 0:
+        return False
+    prev = doc[start - 1]
+    if prev.text in {"-", "–", ":"} and start >= 2:
+        prev = doc[start - 2]
+    return prev.is_lower and (_noun_form(prev) in cues.org_nouns or prev.lower_ == "based")
+
+
+def _org_preposition_before(doc: Doc, start: int, cues: LabelCues, name_label: bool = True) -> bool:
+    """ "shares in X", "stake in X" (for a word the model calls a place: the strong ones only)."""
+    prepositions = cues.org_prepositions if name_label else cues.strong_prepositions
+    return start >= 2 and f"{doc[start - 2].lower_} {doc[start - 1].lower_}" in prepositions
+
+
+def _org_after(doc: Doc, end: int, cues: LabelCues) -> bool:
+    """ "X's chief executive", "X shares", "X chairman", "X investment bank"."""
+    i = end
+    if i < len(doc) and doc[i].text in POSSESSIVE:
+        i += 1
+    if i >= len(doc) or not doc[i].is_lower:
+        return False
+    if doc[i].lower_ in cues.org_possessed or _noun_form(doc[i]) in cues.org_possessed:
+        # "X chairman Ada Brenner" names X's chairman; "Ada Brenner chairman in 2014" is the title
+        # of Ada Brenner herself, so a bare title must be followed by the person's name
+        return i > end or not _is_title_word(doc[i], cues) or _name_follows(doc, i)
+    if i == end and (doc[i].lower_ in cues.shared_possessed or _noun_form(doc[i]) in cues.shared_possessed):
+        return True
+    # "X investment bank", "X cement group": a lower-case compound ending in an organisation noun
+    return (i == end and i + 1 < len(doc) and doc[i + 1].is_lower
+            and _noun_form(doc[i + 1]) in cues.org_nouns and not doc[i].is_stop)
+
+
+def _is_title_word(token: Token, cues: LabelCues) -> bool:
+    return token.lower_ == "chief" or _noun_form(token) in cues.person_nouns
+
+
+def _name_follows(doc: Doc, i: int) -> bool:
+    """Whether a capitalised name follows the title at ``i`` ("chairman Ada", "chief executive Ada")."""
+    for token in doc[i + 1:min(len(doc), i + 4)]:
+        if token.is_title and token.is_alpha:
+            return True
+        if not token.is_lower:
+            return False
+    return False
+
+
+def _org_apposition(doc: Doc, end: int, cues: LabelCues) -> bool:
+    """ "X, the world's biggest winemaker", "X, a Swiss cement maker"."""
+    return apposition_head(doc, end, cues) == "ORG"
+
+
+def apposition_head(doc: Doc, end: int, cues: LabelCues) -> str | None:
+    """The kind of noun heading an apposition right after a name ("X, a fund manager at Y"):
+    "ORG", "PERSON" or None. The head is the last lower-case word before a preposition or a
+    punctuation mark."""
+    if end + 2 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ not in {"the", "a", "an"}:
+        return None
+    head = None
+    for token in doc[end + 2:min(len(doc), end + 2 + APPOSITION_REACH)]:
+        if token.text in POSSESSIVE:
+            head = None  # "the firm's two main shareholders": the head comes later
+            continue
+        if token.is_punct or token.is_sent_start or token.pos_ in {"ADP", "VERB", "AUX"} or (
+                token.is_lower and token.is_stop):
+            break
+        if token.is_lower:
+            head = token
+    if head is None:
+        return None
+    form = _noun_form(head)
+    if form in cues.person_nouns:
+        return "PERSON"
+    if form in cues.org_nouns:
+        return "ORG"
+    return None
+
+
+def person_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
+    """Whether the words around ``doc[start:end]`` say it names a person."""
+    if start > 0:
+        prev = doc[start - 1]
+        if prev.text in cues.honorifics:
+            return True
+        if prev.is_lower and _noun_form(prev) in cues.person_nouns:
+            return True
+    if end + 1 < len(doc) and doc[end].text in POSSESSIVE and doc[end + 1].lower_ in cues.person_possessed:
+        return True
+    return apposition_head(doc, end, cues) == "PERSON"
+
+
+LIST_WORDS = {",", "and", "or", "&", "-", "–", "'s", "’s"}
+LIST_REACH = 16
+
+
+def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
+    """Whether the name is used as a product: a product noun or a model code after it ("X lager",
+    "X A321 aircraft"), the object of "makes"/"brews", or a place in a list opened by "brands such
+    as" / "its brands include"."""
+    if end < len(doc):
+        nxt = doc[end]
+        if nxt.is_lower and _noun_form(nxt) in cues.brand_nouns:
+            return True
+        if nxt.is_lower and end + 1 < len(doc) and doc[end + 1].is_lower and _noun_form(
+                doc[end + 1]) in cues.brand_nouns and not nxt.is_stop and not nxt.like_num:
+            return True  # "X lager brand"
+        if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
+            return True
+    if start > 0 and doc[start - 1].lower_ in cues.brand_verbs:
+        return True
+    i = start - 1
+    while i >= 0 and start - i <= LIST_REACH and (doc[i].text in LIST_WORDS or doc[i].is_title
+                                                  or doc[i].is_upper):
+        i -= 1
+    for n in (3, 2):
+        if i - n + 1 >= 0 and " ".join(t.lower_ for t in doc[i - n + 1:i + 1]) in cues.brand_list_cues:
+            return True
+    return False
+
+
+def _is_model_code(token: Token) -> bool:
+    text = token.text
+    return any(ch.isdigit() for ch in text) and any(ch.isupper() for ch in text) and len(text) <= 8
+
+
+@dataclass
+class NameEvidence:
+    """Label scores for one name text over all its mentions in a document."""
+
+    scores: dict[str, float]
+    org_cues: int = 0
+    person_cues: int = 0
+    brand_cues: int = 0
+    decisive: bool = False
+
+    def is_product(self) -> bool:
+        """A name used only as a product ("X lager", "brands such as X") is no entity."""
+        return self.brand_cues > 0 and self.org_cues == 0 and not self.decisive
+
+    def decide(self) -> str | None:
+        """The label the evidence supports, or None when it does not single one out. Cues of
+        one kind only beat any number of model votes; cues of both kinds are weighed."""
+        if not self.scores:
+            return None
+        if self.org_cues and not self.person_cues:
+            return "ORG"
+        if self.person_cues and not self.org_cues and self.scores.get("ORG", 0) < DECISIVE_WEIGHT:
+            return "PERSON"
+        ranked = sorted(self.scores.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            return None
+        return ranked[0][0]
+
+
+def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisive_org: Callable[[M], bool],
+                  name_labels: set[str]) -> list[M]:
+    """Give every mention of a name the label the document's evidence for that name supports.
+
+    ``is_decisive_org`` says a candidate is an organisation whatever its context (gazetteer,
+    legal suffix or organisation head word).
+    """
+    names = [c for c in mentions if c.label in name_labels or c.label in RELABELLED]
+    evidence = _gather_evidence(doc, names, cues, is_decisive_org, name_labels)
+    _add_person_name_evidence(doc, names, evidence, cues)
+    decided = {text: ev.decide() for text, ev in evidence.items()}
+    longer_orgs = [tuple(t.text for t in doc[c.start:c.end]) for c in names if c.end - c.start > 1
+                   and (c.label == "ORG" or decided.get(name_text(doc, c.start, c.end)) == "ORG")]
+    result = []
+    for cand in mentions:
+        if cand.label in name_labels or cand.label in RELABELLED:
+            text = name_text(doc, cand.start, cand.end)
+            if evidence[text].is_product() or (cand.label == "ORG" and text in cues.not_org_names):
+                continue
+            if cand.label == "PERSON" and decided.get(text) in (None, "PERSON") and _not_a_person(
+                    doc, cand, evidence[text], evidence):
+                continue
+            label = decided.get(text)
+            if label is not None and label != cand.label and _may_take(cand.label, label, evidence[text]):
+                cand = replace(cand, label=label)  # type: ignore[type-var]
+        elif cand.label == "DATE" and _is_org_start(doc, cand, longer_orgs) and _org_after(doc, cand.end, cues):
+            # "May's chairman" beside "May Department Stores": a month word is a company only with
+            # its own cue and a longer organisation name it starts
+            cand = replace(cand, label="ORG")  # type: ignore[type-var]
+        result.append(cand)
+    return result
+
+
+def _gather_evidence(doc: Doc, names: Sequence[M], cues: LabelCues, is_decisive_org: Callable[[M], bool],
+                     name_labels: set[str]) -> dict[str, NameEvidence]:
+    """Per name text: a vote for each mention's label, decisive words, and context cues."""
+    evidence: dict[str, NameEvidence] = defaultdict(lambda: NameEvidence(scores=defaultdict(float)))
+    neighbours = Neighbours(
+        person_ends=frozenset(c.end for c in names
+                              if c.end - c.start > 1 and doc[c.start].text in cues.given_names),
+        places=frozenset(doc[c.start].text for c in names if c.label == "GPE" and c.end - c.start == 1))
+    for cand in names:
+        ev = evidence[name_text(doc, cand.start, cand.end)]
+        ev.scores[cand.label] += 1
+        if is_decisive_org(cand):
+            ev.scores["ORG"] += DECISIVE_WEIGHT
+            ev.decisive = True
+        if brand_cue(doc, cand.start, cand.end, cues):
+            ev.brand_cues += 1
+        if org_cue(doc, cand.start, cand.end, cues, name_label=cand.label in name_labels,
+                   neighbours=neighbours):
+            ev.scores["ORG"] += CUE_WEIGHT
+            ev.org_cues += 1
+        if person_cue(doc, cand.start, cand.end, cues):
+            ev.scores["PERSON"] += CUE_WEIGHT
+            ev.person_cues += 1
+    return evidence
+
+
+def _add_person_name_evidence(doc: Doc, mentions: Sequence[Labelled], evidence: dict[str, NameEvidence],
+                              cues: LabelCues) -> None:
+    """A given name before a surname ("Ada Brenner") makes a person; so does being the surname of
+    such a full name of the document, or of one the model calls a person ("Brenner" beside
+    "Ada Brenner")."""
+    surnames: set[str] = set()
+    for cand in mentions:
+        words = [t.text for t in doc[cand.start:cand.end]]
+        if len(words) < 2 or not all(w[:1].isupper() for w in words):
+            continue
+        if words[0] in cues.given_names:
+            evidence[" ".join(words)].scores["PERSON"] += 2 * CUE_WEIGHT
+            evidence[" ".join(words)].person_cues += 1
+            surnames.add(words[-1])
+        elif cand.label == "PERSON":
+            surnames.add(words[-1])
+    for text, ev in evidence.items():
+        if " " not in text and text in surnames:
+            ev.scores["PERSON"] += CUE_WEIGHT
+            ev.person_cues += 1
+
+
+def _not_a_person(doc: Doc, cand: Labelled, ev: NameEvidence, evidence: Mapping[str, NameEvidence]) -> bool:
+    """A model "person" with no person cue that cannot be one: right after "the" ("the X, a
+    Leicestershire-based company"; a person's name takes no article, a family is "the Xs"), or
+    the plural of another name of the document ("Alfa Romeos" beside "Alfa Romeo")."""
+    if ev.person_cues:
+        return False
+    if cand.start > 0 and doc[cand.start - 1].lower_ == "the" and not doc[cand.end - 1].text.endswith("s"):
+        return True
+    text = name_text(doc, cand.start, cand.end)
+    return text.endswith("s") and text[:-1] in evidence
+
+
+def _is_org_start(doc: Doc, cand: Labelled, longer_orgs: list[tuple[str, ...]]) -> bool:
+    words = tuple(t.text for t in doc[cand.start:cand.end])
+    return any(len(org) > len(words) and org[:len(words)] == words for org in longer_orgs)
+
+
+def _may_take(old: str, new: str, ev: NameEvidence) -> bool:
+    """A document decision replaces a mention's label only within names, or with an ORG cue."""
+    if new not in {"ORG", "PERSON"}:
+        return False  # never turn a name into a place or a nationality
+    if old in {"ORG", "PERSON"}:
+        return True
+    if new == "PERSON":
+        return False
+    return ev.org_cues > 0 or ev.scores.get("ORG", 0) > ev.scores.get(old, 0)
+
+
+def org_names(doc: Doc, mentions: Sequence[Labelled]) -> Mapping[str, int]:
+    """Name texts decided ORG in the document, with their token length."""
+    return {name_text(doc, c.start, c.end): c.end - c.start for c in mentions if c.label == "ORG"}
