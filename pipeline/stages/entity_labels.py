@@ -235,16 +235,21 @@ LIST_WORDS = {",", "and", "or", "&", "-", "–", "'s", "’s"}
 LIST_REACH = 16
 
 
+def _is_noun(token: Token) -> bool:
+    """A noun, or an untagged word: "shows" in "X economy shows growth" is a verb, not a show."""
+    return not token.pos_ or token.pos_ in {"NOUN", "PROPN"}
+
+
 def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     """Whether the name is used as a product: a product noun or a model code after it ("X lager",
     "X A321 aircraft"), the object of "makes"/"brews", or a place in a list opened by "brands such
     as" / "its brands include"."""
     if end < len(doc):
         nxt = doc[end]
-        if nxt.is_lower and _noun_form(nxt) in cues.brand_nouns:
+        if nxt.is_lower and _is_noun(nxt) and _noun_form(nxt) in cues.brand_nouns:
             return True
-        if nxt.is_lower and end + 1 < len(doc) and doc[end + 1].is_lower and _noun_form(
-                doc[end + 1]) in cues.brand_nouns and not nxt.is_stop and not nxt.like_num:
+        if nxt.is_lower and end + 1 < len(doc) and doc[end + 1].is_lower and _is_noun(doc[end + 1]) \
+                and _noun_form(doc[end + 1]) in cues.brand_nouns and not nxt.is_stop and not nxt.like_num:
             return True  # "X lager brand"
         if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
             return True

@@ -243,3 +243,16 @@ def test_round_trip(cleanup_nlp, tmp_path):
 )
 def test_document_labels(cleanup_nlp, text, model_ents, expected):
     assert run(cleanup_nlp, text, model_ents) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kept"),
+    [
+        ("France economy shows a weak recovery", "France", True),           # "shows" is a verb here
+        ("The UK shows faster growth than expected", "UK", True),
+        ("Drinkers bought more Halvard beer.", "Halvard", False),          # a product noun after it
+        ("Norvale launched the Brightwater shampoo range in May.", "Brightwater", False),
+    ],
+)
+def test_a_brand_noun_must_be_a_noun(nlp, text, name, kept):
+    assert any(e.text == name for e in nlp(text).ents) is kept
