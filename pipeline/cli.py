@@ -37,13 +37,14 @@ def extract(
 ) -> None:
     """Extract entities and claims from news files into the store.
 
-    Exit code 0: all files done; 1: some files failed; 2: the store is busy; 130: interrupted.
+    Exit code 0: all files done; 1: some files failed or a batch could not be written (the store
+    is left as before that batch); 2: the store is busy; 130: interrupted.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .extract import FailFast
     from .extract import extract as run_extract
-    from .store import StoreLocked
+    from .store import StoreLocked, StoreWriteError
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=True) as progress:
@@ -70,6 +71,9 @@ def extract(
         except StoreLocked as exc:
             err_console.print(str(exc), highlight=False)
             raise typer.Exit(code=2) from exc
+        except StoreWriteError as exc:
+            err_console.print(f"error {exc}", highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(code=1) from exc
     table = Table(title=f"newsclaims extract → {store}")
     for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
                    "words/s"):

@@ -32,6 +32,7 @@ from .claims import (
 )
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
+from .store.claim_store import encode_line
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -182,6 +183,10 @@ def extract(
                     fail(f"{item.path}: document has {len(item.text)} characters, above the "
                          f"limit of {max_chars}")
                     continue
+                unstorable = _unstorable(item)
+                if unstorable:
+                    fail(unstorable)
+                    continue
                 summary.files_read += 1
                 if item.id in known:
                     summary.skipped_unchanged += 1
@@ -292,6 +297,19 @@ class _StopOnInterrupt:
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+
+
+def _unstorable(source: SourceDocument) -> str | None:
+    """Why a source cannot be stored (text, name or metadata with no UTF-8 form), else None:
+    checked before any work, so such a file is one bad input and never fails a batch."""
+    try:
+        encode_line({"path": source.path, "source": source.metadata, "text": source.text})
+    except (UnicodeEncodeError, TypeError, ValueError) as exc:
+        shown = source.path.encode("utf-8", "backslashreplace").decode("utf-8")
+        reason = "text, name or metadata with no UTF-8 form" if isinstance(exc, UnicodeEncodeError) \
+            else f"metadata that is not JSON ({exc})"
+        return f"{shown}: {reason}"
+    return None
 
 
 def _prepend(first: SourceDocument, rest: Iterator[SourceDocument]) -> Iterator[SourceDocument]:

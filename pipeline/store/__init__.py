@@ -9,8 +9,10 @@ from .claim_store import (
     LOCK_FILE,
     ClaimStore,
     StoreLocked,
+    StoreWriteError,
     StoreWriter,
 )
 
 __all__ = ["CLAIMS_FILE", "DOCUMENTS_FILE", "ENTITIES_FILE", "LOCK_FILE", "ClaimStore", "StoreLocked",
+           "StoreWriteError",
            "StoreWriter"]

@@ -36,6 +36,16 @@ class StoreLocked(RuntimeError):
     """Another process is writing to the store."""
 
 
+class StoreWriteError(RuntimeError):
+    """A batch could not be written; the store files were put back as they were before it."""
+
+
+def encode_line(record: dict[str, Any]) -> bytes:
+    """One JSONL line as UTF-8 bytes; raises ``UnicodeEncodeError`` for text that has no UTF-8
+    form (a lone surrogate from a JSON escape, a file name that was not UTF-8)."""
+    return (_dumps(record) + "\n").encode("utf-8")
+
+
 def _ids(path: Path) -> set[str]:
     """Ids of the records in a JSONL file, read from each line's prefix where possible."""
     ids: set[str] = set()
@@ -153,8 +163,10 @@ class ClaimStore:
             writer = StoreWriter(self)
             try:
                 yield writer
-            finally:
-                writer.flush()
+            except BaseException:
+                writer.discard()  # never append from a cleanup path: the next run redoes it
+                raise
+            writer.flush()
         finally:
             lock.release()
 
@@ -189,23 +201,65 @@ class StoreWriter:
         for record in records:
             self._entities[record["id"]] = record
 
-    def flush(self) -> None:
-        """Append queued claims, entity versions, then documents; flush and fsync each."""
-        if not self._documents and not self._claims and not self._entities:
-            return
-        self._append(self.store.claims_path, [c.to_dict() for c in self._claims])
-        self._append(self.store.entities_path, list(self._entities.values()))
-        self._append(self.store.documents_path, [d.to_dict() for d in self._documents])
+    def discard(self) -> None:
+        """Forget the queued batch (its documents count as unknown again)."""
+        for document in self._documents:
+            self.known_documents.discard(document.id)
+        for claim in self._claims:
+            self.known_claims.discard(claim.id)
         self._claims.clear()
         self._entities.clear()
         self._documents.clear()
 
-    @staticmethod
-    def _append(path: Path, records: list[dict[str, Any]]) -> None:
-        if not records:
+    def flush(self) -> None:
+        """Append queued claims, entity versions, then documents, each flushed and fsynced, as
+        one batch: every record is encoded before anything is written, and a failed write
+        truncates the files back to their sizes before the batch (``StoreWriteError``)."""
+        if not self._documents and not self._claims and not self._entities:
             return
-        with path.open("a", encoding="utf-8") as fh:
-            with jsonlines.Writer(fh, dumps=_dumps, flush=False) as out:
-                out.write_all(records)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            batch = [
+                (self.store.claims_path, b"".join(encode_line(c.to_dict()) for c in self._claims)),
+                (self.store.entities_path, b"".join(encode_line(r) for r in self._entities.values())),
+                (self.store.documents_path, b"".join(encode_line(d.to_dict()) for d in self._documents)),
+            ]
+        except (UnicodeEncodeError, TypeError, ValueError) as exc:
+            self.discard()
+            raise StoreWriteError(f"{self.store.root}: a record of this batch cannot be stored as "
+                                  f"JSON in UTF-8 ({exc}); nothing of the batch was written") from exc
+        sizes = {path: (path.stat().st_size if path.exists() else None) for path, _ in batch}
+        try:
+            for path, data in batch:
+                if data:
+                    _append_bytes(path, data)
+        except OSError as exc:
+            _restore_sizes(sizes)
+            self.discard()
+            raise StoreWriteError(f"{exc.filename or self.store.root}: cannot write the batch "
+                                  f"({exc.strerror or exc}); the store is as it was before it") from exc
+        self._claims.clear()
+        self._entities.clear()
+        self._documents.clear()
+
+
+def _append_bytes(path: Path, data: bytes) -> None:
+    """Append whole lines and fsync them."""
+    with path.open("ab") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _restore_sizes(sizes: dict[Path, int | None]) -> None:
+    """Truncate each file back to its size before the batch (remove files the batch created)."""
+    for path, size in sizes.items():
+        try:
+            if size is None:
+                path.unlink(missing_ok=True)
+            elif path.exists() and path.stat().st_size != size:
+                with path.open("rb+") as fh:
+                    fh.truncate(size)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        except OSError:
+            continue  # the next writer's tail repair still drops a torn line
