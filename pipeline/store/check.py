@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
+from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 from .schemas import validator
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
@@ -40,21 +40,23 @@ def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, A
     if not path.exists():
         return records
     check = validator(record_type)
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            where = f"{path.name}:{number}"
-            if not line.endswith("\n"):
-                report.problems.append(f"{where}: torn last line (no newline)")
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                report.problems.append(f"{where}: not JSON ({exc})")
-                continue
-            errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
-            if errors:
-                report.problems.append(f"{where}: schema: {errors[0].message}")
-                continue
-            records.append(record)
+    for number, line, complete in iter_lines(path):
+        where = f"{path.name}:{number}"
+        if line is None:
+            report.problems.append(f"{where}: not UTF-8 text")
+            continue
+        if not complete:
+            report.problems.append(f"{where}: torn last line (no newline)")
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            report.problems.append(f"{where}: not JSON ({exc})")
+            continue
+        errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
+        if errors:
+            report.problems.append(f"{where}: schema: {errors[0].message}")
+            continue
+        records.append(record)
     return records
 
 

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import jsonlines
 from filelock import FileLock, Timeout
 
 from ..claims import Claim, DocumentRecord
@@ -46,23 +45,36 @@ def encode_line(record: dict[str, Any]) -> bytes:
     return (_dumps(record) + "\n").encode("utf-8")
 
 
+def iter_lines(path: Path) -> Iterator[tuple[int, str | None, bool]]:
+    """(line number, text or None when the line is not UTF-8, whether it ends in a newline) for
+    every line of a store file, read as bytes: one bad byte or a torn multi-byte character
+    spoils its own line only."""
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            complete = raw.endswith(b"\n")
+            try:
+                text: str | None = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            yield number, text, complete
+
+
 def _ids(path: Path) -> set[str]:
     """Ids of the records in a JSONL file, read from each line's prefix where possible."""
     ids: set[str] = set()
-    if not path.exists():
-        return ids
-    with path.open("r", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.endswith("\n"):
-                continue  # a torn last line: its record is incomplete
-            match = ID_PREFIX.match(line)
-            if match:
-                ids.add(match.group(1))
-            elif line.strip():
-                try:
-                    ids.add(json.loads(line)["id"])
-                except (ValueError, KeyError, TypeError):
-                    continue  # a torn or foreign line: repaired by the next writer
+    for _, line, complete in iter_lines(path):
+        if line is None or not complete:
+            continue  # a torn last line or a damaged one: its record is not usable
+        match = ID_PREFIX.match(line)
+        if match:
+            ids.add(match.group(1))
+        elif line.strip():
+            try:
+                ids.add(json.loads(line)["id"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn or foreign line: repaired by the next writer
     return ids
 
 
@@ -124,10 +136,15 @@ class ClaimStore:
 
     def iter_records(self, path: Path) -> Iterator[dict[str, Any]]:
         """Every parseable record of one of the store's files (bad lines are skipped)."""
-        if not path.exists():
-            return
-        with jsonlines.open(path) as reader:
-            yield from reader.iter(type=dict, skip_invalid=True)
+        for _, line, complete in iter_lines(path):
+            if line is None or not complete or not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield record
 
     def iter_documents(self) -> Iterator[DocumentRecord]:
         for record in self.iter_records(self.documents_path):

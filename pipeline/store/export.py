@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from ..claims import CLAIM_BASE_KEYS, claim_key
-from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE
+from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 
 SCHEMA_VERSION = 1
 DEFAULT_BATCH_SIZE = 5000
@@ -169,22 +169,22 @@ class ExportSummary:
 
 def _lines(path: Path, summary: ExportSummary) -> Iterator[dict[str, Any]]:
     """Records of a JSONL file, one line at a time; torn or unreadable lines are counted."""
-    if not path.exists():
-        return
-    with path.open("r", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:
-                record = None
-            if not isinstance(record, dict) or not line.endswith("\n") or "id" not in record:
-                summary.skip(f"unreadable lines in {path.name}")
-                continue
-            if "\\u0000" in line:  # PostgreSQL text cannot hold NUL: every target gets U+FFFD
-                record = _without_nul(record)
-            yield record
+    for _, line, complete in iter_lines(path):
+        if line is None:
+            summary.skip(f"unreadable lines in {path.name}")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not complete or "id" not in record:
+            summary.skip(f"unreadable lines in {path.name}")
+            continue
+        if "\\u0000" in line:  # PostgreSQL text cannot hold NUL: every target gets U+FFFD
+            record = _without_nul(record)
+        yield record
 
 
 def _without_nul(value: Any) -> Any:
