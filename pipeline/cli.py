@@ -42,7 +42,7 @@ def extract(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .extract import FailFast
+    from .extract import BadOption, FailFast
     from .extract import extract as run_extract
     from .store import StoreLocked, StoreWriteError
 
@@ -70,6 +70,9 @@ def extract(
             raise typer.Exit(code=1) from exc
         except StoreLocked as exc:
             err_console.print(str(exc), highlight=False)
+            raise typer.Exit(code=2) from exc
+        except BadOption as exc:
+            err_console.print(f"error {exc}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(code=2) from exc
         except StoreWriteError as exc:
             err_console.print(f"error {exc}", highlight=False, markup=False, soft_wrap=True)

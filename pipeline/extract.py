@@ -135,6 +135,10 @@ def _chunks(items: Iterable[SourceDocument], size: int) -> Iterator[list[SourceD
         yield chunk
 
 
+class BadOption(ValueError):
+    """An option names a file that cannot be used (one line: the file and why)."""
+
+
 class FailFast(RuntimeError):
     """Raised by ``extract(fail_fast=True)`` at the first file that cannot be processed."""
 
@@ -163,6 +167,14 @@ def extract(
     """
     notify = on_event or (lambda kind, path: None)
     summary = ExtractSummary()
+    aliases: list[dict[str, Any]] = []
+    if alias_file is not None:
+        from .resolution import load_alias_file
+
+        try:
+            aliases = load_alias_file(alias_file)
+        except ValueError as exc:  # read before any work: a bad alias file stops nothing half-done
+            raise BadOption(f"--aliases {exc}") from exc
     store = ClaimStore(store_dir)
     known = store.document_ids()
 
@@ -205,7 +217,7 @@ def extract(
     nlp.max_length = max(nlp.max_length, max_chars)
     info = pipeline_info(nlp)
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
-        linker = EntityLinker(store, alias_file=alias_file)
+        linker = EntityLinker(store, aliases=aliases)
         # another process may have stored some of these while we waited for the lock
         stream = (s for s in _prepend(first, pending) if s.id not in writer.known_documents)
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
@@ -234,11 +246,10 @@ class EntityLinker:
     """Resolves each document's ORG/PERSON mentions against the store's entities, so the same
     people and companies get the same ids across articles, and gives every claim its key."""
 
-    def __init__(self, store: ClaimStore, *, alias_file: str | Path | None = None) -> None:
-        from .resolution import EntityRecord, EntityResolver, load_alias_file
+    def __init__(self, store: ClaimStore, *, aliases: list[dict[str, Any]] = ()) -> None:
+        from .resolution import EntityRecord, EntityResolver
 
         records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
-        aliases = load_alias_file(alias_file) if alias_file else []
         self.resolver = EntityResolver(records, alias_table=aliases)
         self._touched: set[str] = set()
 

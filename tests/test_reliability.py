@@ -218,19 +218,21 @@ def test_too_large_file_is_refused_without_reading(fast_load, small_corpus, tmp_
     big = small_corpus / "big.txt"
     big.write_text(("Alibaba restructured Taobao. " * 200)[:5000], encoding="utf-8")
     assert big.stat().st_size == 5000
-    opened: list[str] = []
-    real_open = open
+    opened: list[str] = []  # files whose contents were read
+    from pipeline.readers import sources
 
-    def spy_open(file, *args, **kwargs):
-        opened.append(os.fspath(file))
-        return real_open(file, *args, **kwargs)
+    real_read = sources._read_descriptor
 
-    monkeypatch.setattr("pipeline.readers.sources.open", spy_open, raising=False)
+    def spy_read(fd, limit):
+        opened.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real_read(fd, limit)
+
+    monkeypatch.setattr(sources, "_read_descriptor", spy_read)
     store = tmp_path / "store"
     code, output = run_cli(small_corpus, "--max-bytes", "1000", store=store)
     assert_bad_file_handled(code, output, store, "big.txt",
                             "file is 5000 bytes, above the limit of 1000")
-    assert opened, "the spy must see the good files being opened"
+    assert opened, "the spy must see the good files being read"
     assert not any(Path(p).name == "big.txt" for p in opened), opened
 
 

@@ -22,6 +22,7 @@ from typing import Any
 DEFAULT_MAX_BYTES = 50_000_000
 MANIFEST = "sources.jsonl"
 IGNORE_FILE = ".newsclaimsignore"
+IGNORE_MAX_BYTES = 1_000_000
 FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".json": "json",
            ".jsonl": "jsonl"}
 TEXT_FIELDS = ("text", "body", "content", "article")
@@ -74,20 +75,39 @@ class UnreadableFile(Exception):
 Item = SourceDocument | ReadError
 
 
-def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
-    """Read and decode a text file; return (text, encoding name) or raise UnreadableFile."""
+def read_regular_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file within ``max_bytes``, else ``UnreadableFile``. Opened without
+    blocking and checked on the open descriptor, so a FIFO, a device (``/dev/zero``), a folder or
+    a file swapped after a check never hangs or fills memory."""
     try:
-        info = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise UnreadableFile(_os_reason(exc)) from exc
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFile("not a regular file")
         if info.st_size > max_bytes:  # refuse before reading anything
             raise UnreadableFile(f"file is {info.st_size} bytes, above the limit of {max_bytes}")
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = _read_descriptor(fd, max_bytes + 1)
     except OSError as exc:
         raise UnreadableFile(_os_reason(exc)) from exc
-    if len(data) > max_bytes:  # the file grew after stat
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # the file grew after the check
         raise UnreadableFile(f"file is over {max_bytes} bytes, above the limit of {max_bytes}")
+    return data
+
+
+def _read_descriptor(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open file (the one place file contents are read)."""
+    with os.fdopen(fd, "rb", closefd=False) as fh:
+        return fh.read(limit)
+
+
+def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Read and decode a text file; return (text, encoding name) or raise UnreadableFile."""
+    data = read_regular_file(path, max_bytes=max_bytes)
     if not data:
         raise UnreadableFile("empty file")
     text, encoding = decode_bytes(data)
@@ -162,11 +182,16 @@ def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Ite
 
 def _ignore_patterns(root: Path) -> list[str]:
     """Glob patterns from ``root/.newsclaimsignore`` (one per line, "#" comments): paths
-    relative to ``root`` that are not news, such as a gold annotation folder."""
-    try:
-        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
-    except OSError:
+    relative to ``root`` that are not news, such as a gold annotation folder. Raises
+    ``UnreadableFile`` for an ignore file that is not a small regular text file."""
+    path = root / IGNORE_FILE
+    if not os.path.lexists(path):
         return []
+    data = read_regular_file(path, max_bytes=IGNORE_MAX_BYTES)
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("not UTF-8 text") from exc
     return [p.strip().rstrip("/") for p in lines if p.strip() and not p.startswith("#")]
 
 
@@ -176,7 +201,11 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
 
 def _walk(root: Path, max_bytes: int) -> Iterator[Item]:
     """Walk a folder top-down, applying each folder's manifest to the files below it."""
-    ignore = _ignore_patterns(root)
+    try:
+        ignore = _ignore_patterns(root)
+    except UnreadableFile as exc:  # reported; the walk goes on without ignore patterns
+        yield ReadError(str(root / IGNORE_FILE), exc.reason)
+        ignore = []
     errors: list[OSError] = []
     manifest: dict[str, dict[str, Any]] = {}
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):

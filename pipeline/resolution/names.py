@@ -149,14 +149,26 @@ def load_lexicon(path: str | Path | None = None) -> dict[str, Any]:
     return json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
 
 
+ALIAS_MAX_BYTES = 50_000_000
+
+
 def load_alias_file(path: str | Path) -> list[dict[str, Any]]:
     """A user alias file: JSONL or a JSON list of ``{"name", "label", "aliases"}`` records (a JSON
     object with an ``aliases`` or ``records`` list is accepted too)."""
-    text = Path(path).read_text(encoding="utf-8")
+    from ..readers.sources import UnreadableFile, read_regular_file
+
+    try:
+        text = read_regular_file(path, max_bytes=ALIAS_MAX_BYTES).decode("utf-8-sig")
+    except (UnreadableFile, UnicodeDecodeError) as exc:
+        reason = exc.reason if isinstance(exc, UnreadableFile) else "not UTF-8 text"
+        raise ValueError(f"{path}: {reason}") from exc
     try:
         data = json.loads(text)
     except ValueError:
-        data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        try:
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError as exc:
+            raise ValueError(f"{path}: neither JSON nor JSONL ({exc})") from exc
     if isinstance(data, dict):  # one record (a one-line JSONL file), or a file with a list in it
         data = [data] if "name" in data else data.get("aliases", data.get("records", [data]))
     entries = [d for d in data if isinstance(d, dict) and "name" in d and "label" in d]
