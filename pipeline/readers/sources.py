@@ -30,6 +30,7 @@ TEXT_FIELDS = ("text", "body", "content", "article")
 ALIASES = {"publisher": ("publisher", "source", "site"),
            "published": ("published", "date", "published_at")}
 BINARY = "binary or undecodable content (not text)"
+TOO_DEEP = "JSON nested too deeply to read"
 WESTERN = "cp1252"
 # BOMs in the order they must be tested (UTF-32-LE's BOM starts with UTF-16-LE's).
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -249,6 +250,9 @@ def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]]
             inside = not Path(name).is_absolute() and target.resolve().is_relative_to(base)
         except (OSError, RuntimeError):  # RuntimeError: symlink loop (Python < 3.13)
             inside = False
+        except ValueError:  # an embedded NUL: no file can have this name
+            yield ReadError(where, "manifest file name is not a valid path (NUL character)")
+            continue
         if not inside:
             yield ReadError(where, f"manifest path escapes the corpus folder: {name}")
             continue
@@ -302,6 +306,9 @@ def _from_records(text: str, rel: str, fmt: str, base: dict[str, Any]) -> Iterat
             yield ReadError(rel, f"malformed JSON: {exc.msg} at line {exc.lineno} "
                                  f"column {exc.colno}")
             return
+        except RecursionError:
+            yield ReadError(rel, TOO_DEEP)
+            return
         if isinstance(data, list):
             pairs = [(f"{rel}#{i}", record) for i, record in enumerate(data)]
         elif isinstance(data, dict):
@@ -346,6 +353,9 @@ def _jsonl(text: str, rel: str) -> Iterator[tuple[str, Any]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield where, ReadError(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:  # one absurdly nested line fails alone, not the file's good lines
+            yield where, ReadError(where, TOO_DEEP)
             continue
         if not isinstance(record, dict):
             record = ReadError(where, "record is not a JSON object")
