@@ -34,6 +34,8 @@ def extract(
         "--lock-timeout", help="Seconds to wait for another run on the store (-1: wait).")] = -1,
     aliases: Annotated[Path | None, typer.Option(
         "--aliases", help="Your alias file: JSONL records {name, label, aliases}.")] = None,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Read file symlinks that lead outside the corpus folders.")] = False,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
@@ -63,7 +65,8 @@ def extract(
             summary = run_extract(inputs, store, model=model, workers=workers,
                                   batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
                                   max_bytes=max_bytes, max_chars=max_chars,
-                                  lock_timeout=lock_timeout, alias_file=aliases)
+                                  lock_timeout=lock_timeout, alias_file=aliases,
+                                  follow_symlinks=follow_symlinks)
         except FailFast as exc:
             err_console.print(f"stopped at the first failure (--fail-fast): {exc}",
                               highlight=False)

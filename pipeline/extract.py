@@ -156,6 +156,7 @@ def extract(
     fail_fast: bool = False,
     lock_timeout: float = -1,
     alias_file: str | Path | None = None,
+    follow_symlinks: bool = False,
     on_event: ProgressCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
@@ -187,7 +188,7 @@ def extract(
 
     def new_sources() -> Iterator[SourceDocument]:
         for root in inputs:
-            for item in iter_sources(root, max_bytes=max_bytes):
+            for item in iter_sources(root, max_bytes=max_bytes, follow_symlinks=follow_symlinks):
                 if isinstance(item, ReadError):
                     fail(str(item))
                     continue

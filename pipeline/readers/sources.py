@@ -152,7 +152,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 follow_symlinks: bool = False) -> Iterator[Item]:
     """Yield a SourceDocument or ReadError for each article under ``root``, never raising.
 
     A folder is walked recursively in sorted order without following directory symlinks
@@ -165,7 +166,7 @@ def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Ite
         yield ReadError(str(root), _os_reason(exc))
         return
     if is_dir:
-        yield from _walk(root, max_bytes)
+        yield from _walk(root, max_bytes, follow_symlinks)
         return
     fmt = FORMATS.get(root.suffix.lower())
     if root.name == MANIFEST:
@@ -200,8 +201,10 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*") for p in patterns)
 
 
-def _walk(root: Path, max_bytes: int) -> Iterator[Item]:
-    """Walk a folder top-down, applying each folder's manifest to the files below it."""
+def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator[Item]:
+    """Walk a folder top-down, applying each folder's manifest to the files below it; a file
+    symlink that leads out of the folder is refused unless ``follow_symlinks``."""
+    base = root.resolve()
     try:
         ignore = _ignore_patterns(root)
     except UnreadableFile as exc:  # reported; the walk goes on without ignore patterns
@@ -222,9 +225,22 @@ def _walk(root: Path, max_bytes: int) -> Iterator[Item]:
             path = folder / name
             if fmt is None or name == MANIFEST or _ignored(_rel(path, root), ignore):
                 continue
+            if not follow_symlinks and path.is_symlink() and not _resolves_inside(path, base):
+                yield ReadError(_rel(path, root), "symlink leads outside the corpus folder "
+                                                  "(--follow-symlinks to read it)")
+                continue
             extra = manifest.get(os.path.normpath(path), {})
             yield from _read_file(path, _rel(path, root), fmt, max_bytes, extra)
     yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
+
+
+def _resolves_inside(path: Path, base: Path) -> bool:
+    """Whether a symlink's target lies in ``base``; a loop cannot be resolved, and reading it
+    reports its own error ("too many levels of symbolic links")."""
+    try:
+        return path.resolve(strict=True).is_relative_to(base)
+    except (OSError, RuntimeError, ValueError):
+        return True
 
 
 def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]],

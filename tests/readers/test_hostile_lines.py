@@ -43,3 +43,18 @@ def test_deep_nesting_in_a_data_line_keeps_the_good_records(tmp_path):
     docs, errors = documents_and_errors(tmp_path)
     assert sorted(d.text for d in docs) == ["Halvard shares rose 4%.", "Kestrel Mills cut 20 jobs."]
     assert len(errors) == 2 and all("nested too deeply" in e for e in errors)
+
+
+def test_a_symlink_out_of_the_corpus_is_refused_unless_followed(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("A private file of the host.\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Norvale Foods cut 200 jobs.\n", encoding="utf-8")
+    (corpus / "host.txt").symlink_to(outside)
+    (corpus / "inside.txt").symlink_to(corpus / "a.txt")  # a link within the corpus is fine
+    docs, errors = documents_and_errors(corpus)
+    assert sorted(d.path for d in docs) == ["a.txt", "inside.txt"]
+    assert len(errors) == 1 and errors[0].startswith("host.txt: symlink leads outside")
+    followed = [i.path for i in iter_sources(corpus, follow_symlinks=True) if hasattr(i, "text")]
+    assert sorted(followed) == ["a.txt", "host.txt", "inside.txt"]
