@@ -54,10 +54,26 @@ def is_time(doc: Doc, date: Span, cues: Cues) -> bool:
     return True
 
 
+_TEMPORAL_INDEX: dict[int, tuple[list[tuple[str, ...]], dict[str, list[tuple[str, ...]]]]] = {}
+
+
+def temporal_by_first(cues: Cues) -> dict[str, list[tuple[str, ...]]]:
+    """``cues.temporal`` grouped by first word, each group in lexicon order (longest first), built
+    once per lexicon: a token is compared only with the phrases that can start at it."""
+    cached = _TEMPORAL_INDEX.get(id(cues))
+    if cached is None or cached[0] is not cues.temporal:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for words in cues.temporal:
+            if words:
+                index.setdefault(words[0], []).append(words)
+        cached = _TEMPORAL_INDEX[id(cues)] = (cues.temporal, index)
+    return cached[1]
+
+
 def temporal_at(doc: Doc, pos: int, date_at: dict[int, Span], cues: Cues) -> Span | None:
     """A temporal word or phrase starting at ``pos`` ("now", "so far"), joined to a date
     right after it ("so far this year")."""
-    for words in cues.temporal:
+    for words in temporal_by_first(cues).get(doc[pos].lower_, ()):
         end = pos + len(words)
         if end <= len(doc) and tuple(t.lower_ for t in doc[pos:end]) == words:
             if end in date_at:
