@@ -100,3 +100,25 @@ def test_bracketed_neighbour_as_the_plain_scan(text: str) -> None:
         if not token.is_ascii:
             span = doc[token.i:token.i + 1]
             assert neighbours.bracketed(span) == plain_bracketed(doc, span, chosen), token.text
+
+
+def test_title_index_covering_as_the_plain_scan() -> None:
+    from pipeline.stages.roles.model import Title, TitleIndex
+
+    titles = [Title(1, 3, "ceo", False, False), Title(3, 4, "cfo", False, False),
+              Title(6, 9, "chair", False, False)]
+    index = TitleIndex(titles)
+    for indices in ([], [0], [1], [2, 3], [3, 2], [4, 5], [8, 0, 1], [9], list(range(10))):
+        plain = [t for t in titles if any(t.start <= i < t.end for i in indices)]
+        assert index.covering(indices) == plain
+
+
+def test_proper_prefixes_as_the_plain_scan() -> None:
+    from pipeline.stages.entity_labels import _proper_prefixes
+
+    orgs = [("May", "Department", "Stores"), ("Acme",), ("Acme", "Holdings")]
+    starts = _proper_prefixes(orgs)
+    for words in [("May",), ("May", "Department"), ("May", "Department", "Stores"), ("Acme",),
+                  ("Holdings",), ("Acme", "Holdings")]:
+        plain = any(len(org) > len(words) and org[:len(words)] == words for org in orgs)
+        assert (words in starts) == plain, words
