@@ -122,3 +122,15 @@ def test_proper_prefixes_as_the_plain_scan() -> None:
                   ("Holdings",), ("Acme", "Holdings")]:
         plain = any(len(org) > len(words) and org[:len(words)] == words for org in orgs)
         assert (words in starts) == plain, words
+
+
+def test_time_index_within_as_the_plain_scan() -> None:
+    from pipeline.stages.percentages.times import TimeIndex
+
+    doc = spacy.blank("en")("a b c d e f g h i j k l")
+    times = [doc[5:7], doc[1:2], doc[8:9], doc[0:3], doc[6:7]]  # dates, then temporal words
+    index = TimeIndex(times)
+    for start in range(0, 12):
+        for end in range(start, 13):
+            plain = [t for t in times if start <= t.start and t.end <= end]
+            assert index.within(start, end) == plain

@@ -1,5 +1,7 @@
 """The ``when`` slot: a date or time word right after the percentage, else nearest in its clause."""
 
+from bisect import bisect_left
+
 from spacy.tokens import Doc, Span, Token
 
 from .context import paragraphs
@@ -120,12 +122,34 @@ def time_after(doc: Doc, ent: Span, date_at: dict[int, Span], cues: Cues) -> Spa
     return None
 
 
-def nearest_in_clause(reading: Reading, times: list[Span], reserved: set[tuple[int, int]]) -> Span | None:
+class TimeIndex:
+    """The candidate times of a Doc sorted by start once, so a sentence's times are found by
+    bisection instead of a scan of every time in the document."""
+
+    def __init__(self, times: list[Span]) -> None:
+        self.times = times
+        order = sorted(range(len(times)), key=lambda k: times[k].start)
+        self.order = order
+        self.starts = [times[k].start for k in order]
+
+    def within(self, start: int, end: int) -> list[Span]:
+        """``[t for t in times if start <= t.start and t.end <= end]``, in ``times`` order."""
+        found = []
+        for n in range(bisect_left(self.starts, start), len(self.order)):
+            if self.starts[n] > end:
+                break
+            k = self.order[n]
+            if self.times[k].end <= end:
+                found.append(k)
+        return [self.times[k] for k in sorted(found)]
+
+
+def nearest_in_clause(reading: Reading, times: TimeIndex, reserved: set[tuple[int, int]]) -> Span | None:
     """The time closest to the percentage in its own sentence and clause, not taken by another."""
     sent = reading.ent.sent
     clause = clause_head(reading.ent.root)
-    candidates = [t for t in times if sent.start <= t.start and t.end <= sent.end
-                  and (t.start, t.end) not in reserved
+    candidates = [t for t in times.within(sent.start, sent.end)
+                  if (t.start, t.end) not in reserved
                   and clause_head(t.root) == clause]
     if not candidates:
         return None
@@ -149,7 +173,7 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues, paragraph: list[in
             pending.append(reading)
     if not pending:
         return
-    times = dates + temporal_words(doc, date_at, cues)
+    times = TimeIndex(dates + temporal_words(doc, date_at, cues))
     for reading in pending:
         nearest = nearest_in_clause(reading, times, reserved) or period_modifier(doc, reading, cues)
         if nearest is not None:
