@@ -134,3 +134,18 @@ def test_time_index_within_as_the_plain_scan() -> None:
         for end in range(start, 13):
             plain = [t for t in times if start <= t.start and t.end <= end]
             assert index.within(start, end) == plain
+
+
+def test_labelled_before_as_the_filtered_walk() -> None:
+    from pipeline.stages.directives.parse import entities_before, forget_entities, labelled_before
+
+    doc = spacy.blank("en")("Acme and Ada Lee met Bolt in Paris with Cy at Dune .")
+    doc.ents = [doc.char_span(*span) for span in
+                [(0, 4, "ORG"), (9, 16, "PERSON"), (21, 25, "ORG"), (29, 34, "GPE"),
+                 (40, 42, "PERSON"), (46, 50, "ORG")]]
+    forget_entities()
+    for before in range(len(doc) + 1):
+        for label in ("ORG", "PERSON", "GPE", "DATE"):
+            plain = [e for e in entities_before(doc, before) if e.label_ == label]
+            assert list(labelled_before(doc, before, label)) == plain
+    forget_entities()
