@@ -17,12 +17,18 @@ TERMINAL = (".", "!", "?", "”", "\"", "’", "'", ")", ":")
 
 def headline(doc: Doc) -> tuple[int, int] | None:
     """The first article line when it has no sentence-final punctuation: a headline."""
-    furniture = [(s.start_char, s.end_char) for s in doc.spans.get("furniture", [])]
-    offset = 0
+    furniture = sorted((s.start_char, s.end_char) for s in doc.spans.get("furniture", []))
+    offset, seen, reach = 0, 0, -1  # furniture starting at or before a line: the farthest end
     for line in doc.text.split("\n"):
         start, stripped = offset, line.strip()
         offset += len(line) + 1
-        if not stripped or any(fs <= start + line.index(stripped) < fe for fs, fe in furniture):
+        if not stripped:
+            continue
+        pos = start + line.index(stripped)  # lines come in order, so one sweep over the furniture
+        while seen < len(furniture) and furniture[seen][0] <= pos:
+            reach = max(reach, furniture[seen][1])
+            seen += 1
+        if pos < reach:  # inside a furniture span: any(fs <= pos < fe)
             continue
         if stripped.endswith(TERMINAL):
             return None
