@@ -10,6 +10,7 @@ person's full name ("Dai" after "Trudy Dai Shan") are tagged as that person.
 
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -69,9 +70,18 @@ def make_entity_priority_filter() -> CandidateFilter:
     def choose(candidates: list[Candidate]) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
         chosen: list[Candidate] = []
+        taken: set[int] = set()  # the tokens of the kept candidates: an overlap is a shared token
+        empty: list[Candidate] = []  # kept candidates without tokens, checked one by one
         for cand in ranked:
-            if not any(cand.overlaps(kept) for kept in chosen):
-                chosen.append(cand)
+            if cand.start >= cand.end:
+                if any(cand.overlaps(kept) for kept in chosen):
+                    continue
+                empty.append(cand)
+            elif any(i in taken for i in range(cand.start, cand.end)) or any(
+                    cand.overlaps(kept) for kept in empty):
+                continue
+            chosen.append(cand)
+            taken.update(range(cand.start, cand.end))
         return sorted(chosen, key=lambda c: c.start)
 
     return choose
@@ -146,7 +156,7 @@ class EntityCleanup:
 
     # -- processing -------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        furniture = [(s.start, s.end) for s in doc.spans.get(self.furniture_key, [])]
+        furniture = _TokenRanges([(s.start, s.end) for s in doc.spans.get(self.furniture_key, [])])
         rule_candidates: list[Candidate] = []
         for priority, key in enumerate(reversed(self.rule_keys), start=2):
             for span in doc.spans.get(key, []):
@@ -156,10 +166,11 @@ class EntityCleanup:
         for span in doc.ents:
             model_candidates.extend(self._clean(doc, span, MODEL_STAGE, 1, self.model_score,
                                                 trim_words=True))
-        model_candidates = [self._promote_extension(doc, c, rule_candidates)
+        rule_orgs = _OrgRules(rule_candidates)
+        model_candidates = [self._promote_extension(doc, c, rule_orgs)
                             for c in (self._relabel(doc, c) for c in model_candidates) if c]
         candidates = [c for c in rule_candidates + model_candidates
-                      if not self._in_furniture(c, furniture) and not self._is_metric(doc, c)]
+                      if not furniture.overlaps(c.start, c.end) and not self._is_metric(doc, c)]
         chosen = self._align_labels(doc, self.ents_filter(candidates))
         chosen = decide_labels(doc, chosen, self.label_cues, name_labels=NAME_LABELS,
                                is_decisive_org=lambda c: self._is_decisive_org(doc, c))
@@ -252,11 +263,11 @@ class EntityCleanup:
                 org_names.append(words)
         if not org_names:
             return chosen
+        prefixes = {tuple(org[:k]) for org in org_names for k in range(1, len(org))}
         result = []
         for cand in chosen:
-            words = [t.text for t in doc[cand.start:cand.end]]
-            if cand.stage == MODEL_STAGE and cand.label == "PERSON" and any(
-                    len(words) < len(org) and org[:len(words)] == words for org in org_names):
+            words = tuple(t.text for t in doc[cand.start:cand.end])
+            if cand.stage == MODEL_STAGE and cand.label == "PERSON" and words in prefixes:
                 cand = replace(cand, label="ORG")
             result.append(cand)
         return result
@@ -267,7 +278,7 @@ class EntityCleanup:
                                                  and doc[cand.end - 1].text in self._org_words)
 
     def _add_org_repeats(self, doc: Doc, chosen: list[Candidate],
-                         furniture: list[tuple[int, int]]) -> list[Candidate]:
+                         furniture: "_TokenRanges") -> list[Candidate]:
         """Tag untagged later (or earlier) occurrences of a name tagged ORG in the document."""
         names = org_names(doc, chosen)
         if not names:
@@ -292,7 +303,7 @@ class EntityCleanup:
                 i += 1
                 continue
             cand = Candidate(i, match, "ORG", "org_repeats", None, 0, self.derived_score)
-            if not self._in_furniture(cand, furniture):
+            if not furniture.overlaps(cand.start, cand.end):
                 added.append(cand)
             i = match
         return sorted(chosen + added, key=lambda c: c.start)
@@ -340,11 +351,11 @@ class EntityCleanup:
         return not keep_symbols and token.text in TRAILING_WORDS
 
     @staticmethod
-    def _promote_extension(doc: Doc, cand: Candidate, rules: list[Candidate]) -> Candidate:
+    def _promote_extension(doc: Doc, cand: Candidate, rules: "_OrgRules") -> Candidate:
         """Give a model ORG that adds words to gazetteer names the gazetteer's priority."""
         if cand.label != "ORG":
             return cand
-        inner = [r for r in rules if r.label == "ORG" and cand.contains(r)]
+        inner = rules.inside(cand)
         if not inner:
             return cand
         covered = {i for r in inner for i in range(r.start, r.end)}
@@ -354,30 +365,32 @@ class EntityCleanup:
             return cand
         return replace(cand, priority=max(r.priority for r in inner))
 
-    @staticmethod
-    def _in_furniture(cand: Candidate, furniture: list[tuple[int, int]]) -> bool:
-        return any(cand.start < f_end and f_start < cand.end for f_start, f_end in furniture)
-
     def _is_metric(self, doc: Doc, cand: Candidate) -> bool:
         if cand.label in NUMERIC_LABELS:
             return False
         return doc[cand.start:cand.end].text.lower() in self.metric_terms
 
     def _add_cjk_names(self, doc: Doc, chosen: list[Candidate],
-                       furniture: list[tuple[int, int]]) -> list[Candidate]:
+                       furniture: "_TokenRanges") -> list[Candidate]:
         """Label a bracketed CJK name like the name it stands beside: "Liu Peng (刘鹏)"."""
+        spans = doc.spans.get(self.cjk_key, [])
+        if not spans:
+            return chosen
+        covered = {i for c in chosen for i in range(c.start, c.end)}
+        neighbours = _CharNeighbours(doc, chosen)
         added = []
-        for span in doc.spans.get(self.cjk_key, []):
+        for span in spans:
             cand = Candidate(span.start, span.end, "", self.cjk_key, None, 0, self.derived_score)
-            if any(cand.overlaps(c) for c in chosen) or self._in_furniture(cand, furniture):
+            if any(i in covered for i in range(cand.start, cand.end)) or furniture.overlaps(
+                    cand.start, cand.end):
                 continue
-            neighbour = _bracketed_neighbour(doc, span, chosen)
+            neighbour = neighbours.bracketed(span)
             if neighbour is not None and neighbour.label in NAME_LABELS:
                 added.append(replace(cand, label=neighbour.label))
         return sorted(chosen + added, key=lambda c: c.start)
 
     def _add_name_parts(self, doc: Doc, chosen: list[Candidate],
-                        furniture: list[tuple[int, int]]) -> list[Candidate]:
+                        furniture: "_TokenRanges") -> list[Candidate]:
         """Tag a lone part of a person's full name ("Dai", "Ma") as a person mention."""
         parts: set[str] = set()
         for cand in chosen:
@@ -389,6 +402,7 @@ class EntityCleanup:
             return chosen
         by_token = {i: c for c in chosen for i in range(c.start, c.end)}
         result = list(chosen)
+        removed: dict[Candidate, int] = {}  # list.remove on each would be quadratic
         for token in doc:
             if token.text not in parts or not _stands_alone(doc, token, self._words("honorific")):
                 continue
@@ -398,26 +412,116 @@ class EntityCleanup:
                 continue
             cand = Candidate(token.i, token.i + 1, "PERSON", "name_parts", None, 0,
                              self.derived_score)
-            if self._in_furniture(cand, furniture):
+            if furniture.overlaps(cand.start, cand.end):
                 continue
             if current is not None:
-                result.remove(current)
+                removed[current] = removed.get(current, 0) + 1
             result.append(cand)
+        if removed:
+            result = _remove_first(result, removed)
         return sorted(result, key=lambda c: c.start)
 
 
-def _bracketed_neighbour(doc: Doc, span: Span, chosen: list[Candidate]) -> Candidate | None:
-    text = doc_text(doc)
-    for cand in chosen:
-        c_start, c_end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
-        if c_end <= span.start_char:
-            between, after = text[c_end:span.start_char], text[span.end_char:]
-            if OPEN_BRACKET.fullmatch(between) and CLOSE_BRACKET.match(after):
-                return cand
-        elif c_start >= span.end_char:
-            if OPEN_BRACKET.fullmatch(text[span.end_char:c_start]):
-                return cand
-    return None
+class _CharNeighbours:
+    """The candidates of a Doc indexed by the character offsets where they start and end, built
+    once, so the name beside a bracketed span is found without scanning every candidate."""
+
+    def __init__(self, doc: Doc, chosen: list[Candidate]) -> None:
+        self.text = doc_text(doc)
+        self.chosen = chosen
+        self.by_end: dict[int, list[int]] = {}
+        self.by_start: dict[int, list[int]] = {}
+        for k, cand in enumerate(chosen):
+            last = doc[cand.end - 1]
+            self.by_start.setdefault(doc[cand.start].idx, []).append(k)
+            self.by_end.setdefault(last.idx + len(last), []).append(k)
+
+    def bracketed(self, span: Span) -> Candidate | None:
+        """The first candidate (in ``chosen`` order) that ends just before "(" + ``span`` + ")",
+        or starts just after ``span`` + "(" — what ``_bracketed_neighbour`` returns."""
+        text, start_char, end_char = self.text, span.start_char, span.end_char
+        found: list[int] = []
+        if CLOSE_BRACKET.match(text, end_char):
+            for pos in _bracket_gap_starts(text, start_char):
+                if pos in self.by_end and OPEN_BRACKET.fullmatch(text, pos, start_char):
+                    found.extend(self.by_end[pos])
+        for pos in _bracket_gap_ends(text, end_char):
+            if pos in self.by_start and OPEN_BRACKET.fullmatch(text, end_char, pos):
+                found.extend(self.by_start[pos])
+        return self.chosen[min(found)] if found else None
+
+
+def _bracket_gap_starts(text: str, end: int) -> list[int]:
+    """Every ``pos`` <= ``end`` with ``text[pos:end]`` only whitespace and at most one bracket."""
+    positions, brackets, pos = [end], 0, end
+    while pos > 0 and (text[pos - 1].isspace() or text[pos - 1] in "(（"):
+        if not text[pos - 1].isspace():
+            brackets += 1
+            if brackets > 1:
+                break
+        pos -= 1
+        positions.append(pos)
+    return positions
+
+
+def _bracket_gap_ends(text: str, start: int) -> list[int]:
+    """Every ``pos`` >= ``start`` with ``text[start:pos]`` only whitespace and at most one bracket."""
+    positions, brackets, pos = [start], 0, start
+    while pos < len(text) and (text[pos].isspace() or text[pos] in "(（"):
+        if not text[pos].isspace():
+            brackets += 1
+            if brackets > 1:
+                break
+        pos += 1
+        positions.append(pos)
+    return positions
+
+
+class _OrgRules:
+    """The rule ORG candidates sorted by start, so those inside a span are found by bisection."""
+
+    def __init__(self, rules: list[Candidate]) -> None:
+        self.rules = sorted((r for r in rules if r.label == "ORG"), key=lambda r: r.start)
+        self.starts = [r.start for r in self.rules]
+
+    def inside(self, cand: Candidate) -> list[Candidate]:
+        """``[r for r in rules if r.label == "ORG" and cand.contains(r)]`` (order aside)."""
+        found = []
+        for k in range(bisect_left(self.starts, cand.start), len(self.rules)):
+            rule = self.rules[k]
+            if rule.start > cand.end:
+                break
+            if cand.contains(rule):
+                found.append(rule)
+        return found
+
+
+def _remove_first(items: list[Candidate], counts: dict[Candidate, int]) -> list[Candidate]:
+    """``items`` without the first ``counts[c]`` occurrences of each ``c``: ``list.remove``
+    repeated, in one pass."""
+    left = dict(counts)
+    kept = []
+    for item in items:
+        if left.get(item, 0) > 0:
+            left[item] -= 1
+            continue
+        kept.append(item)
+    return kept
+
+
+class _TokenRanges:
+    """Token ranges (furniture lines) indexed once per Doc: does a range overlap any of them?"""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.covered = {i for start, end in ranges for i in range(start, end)}
+        self.empty = sorted(start for start, end in ranges if start >= end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """``any(start < r_end and r_start < end for r_start, r_end in ranges)``."""
+        if any(i in self.covered for i in range(start, end)):
+            return True
+        k = bisect_left(self.empty, start + 1)
+        return k < len(self.empty) and self.empty[k] < end
 
 
 def _bounded(doc: Doc, start: int, end: int) -> bool:

@@ -312,6 +312,7 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
     decided = {text: ev.decide() for text, ev in evidence.items()}
     longer_orgs = [tuple(t.text for t in doc[c.start:c.end]) for c in names if c.end - c.start > 1
                    and (c.label == "ORG" or decided.get(name_text(doc, c.start, c.end)) == "ORG")]
+    org_starts = _proper_prefixes(longer_orgs)
     result = []
     for cand in mentions:
         if cand.label in name_labels or cand.label in RELABELLED:
@@ -324,7 +325,7 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
             label = decided.get(text)
             if label is not None and label != cand.label and _may_take(cand.label, label, evidence[text]):
                 cand = replace(cand, label=label)  # type: ignore[type-var]
-        elif cand.label == "DATE" and _is_org_start(doc, cand, longer_orgs) and _org_after(doc, cand.end, cues):
+        elif cand.label == "DATE" and _is_org_start(doc, cand, org_starts) and _org_after(doc, cand.end, cues):
             # "May's chairman" beside "May Department Stores": a month word is a company only with
             # its own cue and a longer organisation name it starts
             cand = replace(cand, label="ORG")  # type: ignore[type-var]
@@ -392,9 +393,14 @@ def _not_a_person(doc: Doc, cand: Labelled, ev: NameEvidence, evidence: Mapping[
     return text.endswith("s") and text[:-1] in evidence
 
 
-def _is_org_start(doc: Doc, cand: Labelled, longer_orgs: list[tuple[str, ...]]) -> bool:
-    words = tuple(t.text for t in doc[cand.start:cand.end])
-    return any(len(org) > len(words) and org[:len(words)] == words for org in longer_orgs)
+def _proper_prefixes(names: Sequence[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """Every word sequence that starts a longer one of ``names``, collected once per document."""
+    return frozenset(name[:k] for name in names for k in range(len(name)))
+
+
+def _is_org_start(doc: Doc, cand: Labelled, org_starts: frozenset[tuple[str, ...]]) -> bool:
+    """Whether the mention's words start a longer organisation name (``_proper_prefixes``)."""
+    return tuple(t.text for t in doc[cand.start:cand.end]) in org_starts
 
 
 def _may_take(old: str, new: str, ev: NameEvidence) -> bool:

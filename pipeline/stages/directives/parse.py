@@ -10,19 +10,25 @@ from spacy.tokens import Doc, Span, Token
 # ``doc.ents`` builds its spans anew on every access; the stage looks entities up for every
 # candidate, so it keeps the last document's entities (the stage runs last, nothing changes
 # them while it runs; ``forget_entities`` starts afresh for each document).
-_ENTITIES: dict[str, Any] = {"doc": None, "ents": (), "starts": [], "main": None}
+_ENTITIES: dict[str, Any] = {"doc": None, "ents": (), "starts": [], "main": None, "by_label": {}}
 
 TERMINAL = (".", "!", "?", "”", "\"", "’", "'", ")", ":")
 
 
 def headline(doc: Doc) -> tuple[int, int] | None:
     """The first article line when it has no sentence-final punctuation: a headline."""
-    furniture = [(s.start_char, s.end_char) for s in doc.spans.get("furniture", [])]
-    offset = 0
+    furniture = sorted((s.start_char, s.end_char) for s in doc.spans.get("furniture", []))
+    offset, seen, reach = 0, 0, -1  # furniture starting at or before a line: the farthest end
     for line in doc.text.split("\n"):
         start, stripped = offset, line.strip()
         offset += len(line) + 1
-        if not stripped or any(fs <= start + line.index(stripped) < fe for fs, fe in furniture):
+        if not stripped:
+            continue
+        pos = start + line.index(stripped)  # lines come in order, so one sweep over the furniture
+        while seen < len(furniture) and furniture[seen][0] <= pos:
+            reach = max(reach, furniture[seen][1])
+            seen += 1
+        if pos < reach:  # inside a furniture span: any(fs <= pos < fe)
             continue
         if stripped.endswith(TERMINAL):
             return None
@@ -41,14 +47,20 @@ def clause_head(verb: Token) -> Token:
 
 def forget_entities() -> None:
     """Drop the kept entities (called when the stage starts on a document)."""
-    _ENTITIES.update(doc=None, ents=(), starts=[], main=None)
+    _ENTITIES.update(doc=None, ents=(), starts=[], main=None, by_label={})
 
 
 def entities(doc: Doc) -> tuple[Span, ...]:
     """The document's entities, built once per document."""
     if _ENTITIES["doc"] is not doc:
         ents = tuple(doc.ents)
-        _ENTITIES.update(doc=doc, ents=ents, starts=[e.start for e in ents], main=_main_org(ents))
+        by_label: dict[str, tuple[list[Span], list[int]]] = {}
+        for ent in ents:
+            group = by_label.setdefault(ent.label_, ([], []))
+            group[0].append(ent)
+            group[1].append(ent.start)
+        _ENTITIES.update(doc=doc, ents=ents, starts=[e.start for e in ents], main=_main_org(ents),
+                         by_label=by_label)
     return _ENTITIES["ents"]
 
 
@@ -56,6 +68,18 @@ def entities_before(doc: Doc, before: int) -> Iterator[Span]:
     """Entities ending at or before token ``before``, nearest first."""
     ents = entities(doc)
     i = bisect_right(_ENTITIES["starts"], before) - 1
+    while i >= 0:
+        if ents[i].end <= before:
+            yield ents[i]
+        i -= 1
+
+
+def labelled_before(doc: Doc, before: int, label: str) -> Iterator[Span]:
+    """``(e for e in entities_before(doc, before) if e.label_ == label)``, through a per-label index,
+    so a label the document lacks costs nothing instead of a walk back to its start."""
+    entities(doc)
+    ents, starts = _ENTITIES["by_label"].get(label, ([], []))
+    i = bisect_right(starts, before) - 1
     while i >= 0:
         if ents[i].end <= before:
             yield ents[i]
@@ -87,7 +111,7 @@ def entity_at(doc: Doc, token: Token) -> Span | None:
 
 def last_entity(doc: Doc, before: int, label: str) -> Span | None:
     """The last entity with ``label`` that ends before token ``before``: a pronoun's referent."""
-    return next((e for e in entities_before(doc, before) if e.label_ == label), None)
+    return next(labelled_before(doc, before, label), None)
 
 
 def main_org(doc: Doc) -> Span | None:

@@ -9,11 +9,11 @@ from .model import Candidate, Lexicon
 from .parse import (
     clause_head,
     entities,
-    entities_before,
     entities_in,
     entity_at,
     in_apposition,
     in_brackets,
+    labelled_before,
     last_entity,
 )
 from .status import governing_chain
@@ -127,9 +127,7 @@ def last_subject_org(doc: Doc, before: int) -> Span | None:
     """The last organisation before token ``before`` that was a subject or an owner (what a
     later "it", "the firm" or "the Italian drinks maker" most likely means); else the last one."""
     last = None
-    for ent in entities_before(doc, before):
-        if ent.label_ != "ORG":
-            continue
+    for ent in labelled_before(doc, before, "ORG"):
         last = last or ent
         if ent.root.dep_ in {"nsubj", "nsubjpass", "poss"}:
             return ent
@@ -291,7 +289,7 @@ def described_target(doc: Doc, cand: Candidate, actors: list[Span], lexicon: Lex
             continue
         if not any(c.lower_ in {"the", "this", "that"} for c in head.children):
             continue
-        for ent in (e for e in entities_before(doc, head.i) if e.label_ == "ORG"):
+        for ent in labelled_before(doc, head.i, "ORG"):
             if all(ent.text not in {a.text, initials(a.text)} for a in actors) and ent.root.dep_ != "poss":
                 return ent
     return None

@@ -39,8 +39,16 @@ def antecedent(doc: Doc, pronoun: Token, owners: dict[int, Span], labels: set[st
             return group(doc, subject, owners)
         if subject is not None and subject.i != pronoun.i and refers_back(subject, cues):
             return None
-    before = [e for e in {id(s): s for s in owners.values()}.values()
-              if e.end <= pronoun.i and e.start >= pronoun.sent.start and e.label_ in labels]
+    # the entities between the sentence start and the pronoun, read off the tokens there (``owners``
+    # maps every token of an entity to it) instead of scanning every entity of the document
+    sent_start = pronoun.sent.start
+    seen: dict[int, Span] = {}
+    for i in range(sent_start, pronoun.i):
+        e = owners.get(i)
+        if e is not None and id(e) not in seen and e.end <= pronoun.i and e.start >= sent_start \
+                and e.label_ in labels:
+            seen[id(e)] = e
+    before = list(seen.values())
     organisations = [e for e in before if e.label_ == "ORG"]
     if "ORG" in labels:
         before = organisations        # "its shares ... in London": a company's, not a city's

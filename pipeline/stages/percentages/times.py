@@ -1,5 +1,7 @@
 """The ``when`` slot: a date or time word right after the percentage, else nearest in its clause."""
 
+from bisect import bisect_left
+
 from spacy.tokens import Doc, Span, Token
 
 from .context import paragraphs
@@ -54,10 +56,26 @@ def is_time(doc: Doc, date: Span, cues: Cues) -> bool:
     return True
 
 
+_TEMPORAL_INDEX: dict[int, tuple[list[tuple[str, ...]], dict[str, list[tuple[str, ...]]]]] = {}
+
+
+def temporal_by_first(cues: Cues) -> dict[str, list[tuple[str, ...]]]:
+    """``cues.temporal`` grouped by first word, each group in lexicon order (longest first), built
+    once per lexicon: a token is compared only with the phrases that can start at it."""
+    cached = _TEMPORAL_INDEX.get(id(cues))
+    if cached is None or cached[0] is not cues.temporal:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for words in cues.temporal:
+            if words:
+                index.setdefault(words[0], []).append(words)
+        cached = _TEMPORAL_INDEX[id(cues)] = (cues.temporal, index)
+    return cached[1]
+
+
 def temporal_at(doc: Doc, pos: int, date_at: dict[int, Span], cues: Cues) -> Span | None:
     """A temporal word or phrase starting at ``pos`` ("now", "so far"), joined to a date
     right after it ("so far this year")."""
-    for words in cues.temporal:
+    for words in temporal_by_first(cues).get(doc[pos].lower_, ()):
         end = pos + len(words)
         if end <= len(doc) and tuple(t.lower_ for t in doc[pos:end]) == words:
             if end in date_at:
@@ -104,12 +122,34 @@ def time_after(doc: Doc, ent: Span, date_at: dict[int, Span], cues: Cues) -> Spa
     return None
 
 
-def nearest_in_clause(reading: Reading, times: list[Span], reserved: set[tuple[int, int]]) -> Span | None:
+class TimeIndex:
+    """The candidate times of a Doc sorted by start once, so a sentence's times are found by
+    bisection instead of a scan of every time in the document."""
+
+    def __init__(self, times: list[Span]) -> None:
+        self.times = times
+        order = sorted(range(len(times)), key=lambda k: times[k].start)
+        self.order = order
+        self.starts = [times[k].start for k in order]
+
+    def within(self, start: int, end: int) -> list[Span]:
+        """``[t for t in times if start <= t.start and t.end <= end]``, in ``times`` order."""
+        found = []
+        for n in range(bisect_left(self.starts, start), len(self.order)):
+            if self.starts[n] > end:
+                break
+            k = self.order[n]
+            if self.times[k].end <= end:
+                found.append(k)
+        return [self.times[k] for k in sorted(found)]
+
+
+def nearest_in_clause(reading: Reading, times: TimeIndex, reserved: set[tuple[int, int]]) -> Span | None:
     """The time closest to the percentage in its own sentence and clause, not taken by another."""
     sent = reading.ent.sent
     clause = clause_head(reading.ent.root)
-    candidates = [t for t in times if sent.start <= t.start and t.end <= sent.end
-                  and (t.start, t.end) not in reserved
+    candidates = [t for t in times.within(sent.start, sent.end)
+                  if (t.start, t.end) not in reserved
                   and clause_head(t.root) == clause]
     if not candidates:
         return None
@@ -133,7 +173,7 @@ def fill_times(doc: Doc, readings: list[Reading], cues: Cues, paragraph: list[in
             pending.append(reading)
     if not pending:
         return
-    times = dates + temporal_words(doc, date_at, cues)
+    times = TimeIndex(dates + temporal_words(doc, date_at, cues))
     for reading in pending:
         nearest = nearest_in_clause(reading, times, reserved) or period_modifier(doc, reading, cues)
         if nearest is not None:

@@ -30,7 +30,7 @@ from spacy.util import ensure_path, filter_spans
 
 from ..claim_spans import add_claim, mention
 from .decide import resolve
-from .model import HYPHENS, JOINERS, NON_TITLE, PAST, PLURAL, SLOTS, Candidate, Title, plural_forms
+from .model import HYPHENS, JOINERS, NON_TITLE, PAST, PLURAL, SLOTS, Candidate, Title, TitleIndex, plural_forms
 from .slots import (
     context_org,
     entities,
@@ -239,16 +239,17 @@ class RoleClaims:
         ents = {i: ent for ent in doc.ents if ent.label_ in {"PERSON", "ORG"}
                 for i in range(ent.start, ent.end)}
         context = [ent for ent in doc.ents if ent.label_ == "ORG" and not self._publication(doc, ent)]
+        title_index, verb_index = TitleIndex(titles), TitleIndex(verbs)
         candidates: list[Candidate] = []
         for n, (match_id, start, end, alignment) in enumerate(
                 self.matcher(doc, with_alignments=True)):
             record = self.by_id[self.vocab.strings[match_id]]
             if record.get("org_from") == "context":
                 candidates.extend(self._read_context_match(doc, n, record, start, end, alignment,
-                                                           titles, ents, context))
+                                                           title_index, ents, context))
                 continue
-            candidates.extend(self._read_match(doc, n, record, start, end, alignment, titles,
-                                               verbs, ents))
+            candidates.extend(self._read_match(doc, n, record, start, end, alignment, title_index,
+                                               verb_index, ents))
         for cand in resolve(candidates):
             fields = {"person": mention(cand.person), "role": self._tense(doc, cand),
                       "role_text": doc[cand.title.start:cand.title.end].text,
@@ -258,7 +259,7 @@ class RoleClaims:
         return doc
 
     def _read_match(self, doc: Doc, n: int, record: dict[str, Any], start: int, end: int,
-                    alignment: list[int], titles: list[Title], verbs: list[Title],
+                    alignment: list[int], titles: TitleIndex, verbs: TitleIndex,
                     ents: dict[int, Span]) -> list[Candidate]:
         """The (person, title, org) readings of one match, one per person and title."""
         if any(t.is_space or "\n" in t.whitespace_ for t in doc[start:end - 1]):
@@ -266,8 +267,7 @@ class RoleClaims:
         by_slot: dict[str, list[int]] = defaultdict(list)
         for offset, index in enumerate(alignment):
             by_slot[record["slots"][index]].append(start + offset)
-        slot_titles = [t for t in (verbs if is_verb_pattern(record) else titles)
-                       if any(t.start <= i < t.end for i in by_slot["title"])]
+        slot_titles = (verbs if is_verb_pattern(record) else titles).covering(by_slot["title"])
         persons = entities(doc, by_slot["person"], ents, "PERSON")
         orgs = entities(doc, by_slot["org"], ents, "ORG")
         if not slot_titles or not persons or not orgs:
@@ -294,7 +294,7 @@ class RoleClaims:
         return result
 
     def _read_context_match(self, doc: Doc, n: int, record: dict[str, Any], start: int, end: int,
-                            alignment: list[int], titles: list[Title], ents: dict[int, Span],
+                            alignment: list[int], titles: TitleIndex, ents: dict[int, Span],
                             context: list[Span]) -> list[Candidate]:
         """A title and a name with no organisation in the pattern ("chief executive Jane Lee",
         "Jane Lee, the chairman"): the organisation is the one the title phrase names ("Acme
@@ -304,7 +304,7 @@ class RoleClaims:
         by_slot: dict[str, list[int]] = defaultdict(list)
         for offset, index in enumerate(alignment):
             by_slot[record["slots"][index]].append(start + offset)
-        slot_titles = [t for t in titles if any(t.start <= i < t.end for i in by_slot["title"])]
+        slot_titles = titles.covering(by_slot["title"])
         persons = [with_particles(doc, p, ents)
                    for p in entities(doc, by_slot["person"], ents, "PERSON")]
         if record.get("person_from") == "tokens":

@@ -31,6 +31,23 @@ class Title:
     context_org: bool = True
 
 
+class TitleIndex:
+    """The titles (or role verbs) of a Doc indexed by token, built once per Doc, so a pattern
+    match finds its titles without scanning every title of the document."""
+
+    def __init__(self, titles: list[Title]) -> None:
+        self.titles = titles
+        self.at: dict[int, list[int]] = {}
+        for k, title in enumerate(titles):
+            for i in range(title.start, title.end):
+                self.at.setdefault(i, []).append(k)
+
+    def covering(self, indices: list[int]) -> list[Title]:
+        """``[t for t in titles if any(t.start <= i < t.end for i in indices)]``."""
+        found = sorted({k for i in indices for k in self.at.get(i, ())})
+        return [self.titles[k] for k in found]
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One (person, title, org) reading of a pattern match."""
