@@ -196,15 +196,16 @@ def extract(
                     fail(f"{item.path}: document has {len(item.text)} characters, above the "
                          f"limit of {max_chars}")
                     continue
+                if item.id in known:  # the re-run path: no other work on unchanged files
+                    summary.files_read += 1
+                    summary.skipped_unchanged += 1
+                    notify("skipped", item.path)
+                    continue
                 unstorable = _unstorable(item)
                 if unstorable:
                     fail(unstorable)
                     continue
                 summary.files_read += 1
-                if item.id in known:
-                    summary.skipped_unchanged += 1
-                    notify("skipped", item.path)
-                    continue
                 known.add(item.id)
                 yield item
 

@@ -50,8 +50,9 @@ class SourceDocument:
 
     @property
     def id(self) -> str:
-        """Content hash, so the same article gets the same id wherever it is read from."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """Content hash, so the same article gets the same id wherever it is read from (a lone
+        surrogate hashes too; such a text is refused before it is stored)."""
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
