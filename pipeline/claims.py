@@ -100,13 +100,19 @@ class DocumentRecord:
     pipeline: dict[str, Any]
     processed_at: str
     text: str
+    # How many claims of this document its batch left in claims.jsonl (None: an older record);
+    # ``check`` compares it with the claims it finds, ``extract --repair`` restores the rest.
+    claim_count: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        record = asdict(self)
+        if record["claim_count"] is None:
+            del record["claim_count"]
+        return record
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentRecord:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 ENTITY_LABELS = ("ORG", "PERSON", "PERCENT")

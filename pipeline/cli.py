@@ -21,7 +21,8 @@ ModelOption = Annotated[str | None, typer.Option(
 
 @app.command()
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="News files or folders (searched recursively).")],
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        help="News files or folders (searched recursively).", show_default=False)] = None,
     store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
     model: ModelOption = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes for NLP.")] = 1,
@@ -36,6 +37,9 @@ def extract(
         "--aliases", help="Your alias file: JSONL records {name, label, aliases}.")] = None,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Read file symlinks that lead outside the corpus folders.")] = False,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="First restore the claims of stored documents whose claims are missing "
+                         "or broken (as `check` reports), from their stored text.")] = False,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
@@ -48,21 +52,27 @@ def extract(
     from .extract import extract as run_extract
     from .store import StoreLocked, StoreWriteError
 
+    if not inputs and not repair:
+        err_console.print("extract: give news files or folders, or --repair", highlight=False)
+        raise typer.Exit(code=2)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=True) as progress:
         task = progress.add_task("reading", total=None)
-        counts = {"processed": 0, "skipped": 0, "failed": 0}
+        counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0, "set aside": 0,
+                  "warning": 0}
 
         def on_event(kind: str, path: str) -> None:
             counts[kind] += 1
             if kind == "failed":
                 progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
+            elif kind in ("set aside", "warning"):
+                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}", highlight=False)
             progress.update(task, description=(
                 f"processed {counts['processed']}  skipped {counts['skipped']}  "
                 f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
 
         try:
-            summary = run_extract(inputs, store, model=model, workers=workers,
+            summary = run_extract(inputs or [], store, model=model, repair=repair, workers=workers,
                                   batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
                                   max_bytes=max_bytes, max_chars=max_chars,
                                   lock_timeout=lock_timeout, alias_file=aliases,
@@ -88,6 +98,9 @@ def extract(
                   str(summary.skipped_unchanged), str(summary.failed), str(summary.entities),
                   str(summary.claims), f"{summary.words_per_second:,.0f}")
     console.print(table)
+    if repair:
+        console.print(f"repaired {summary.repaired} documents; {summary.lines_set_aside} unusable "
+                      "store lines moved to *.damaged", highlight=False)
     if summary.interrupted:
         err_console.print("interrupted: stopped after the current batch; what was written is kept")
         raise typer.Exit(code=130)

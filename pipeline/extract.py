@@ -54,6 +54,8 @@ class ExtractSummary:
     words: int = 0
     nlp_seconds: float = 0.0
     interrupted: bool = False
+    repaired: int = 0
+    lines_set_aside: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -157,6 +159,7 @@ def extract(
     lock_timeout: float = -1,
     alias_file: str | Path | None = None,
     follow_symlinks: bool = False,
+    repair: bool = False,
     on_event: ProgressCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
@@ -165,6 +168,8 @@ def extract(
     A file that cannot be read, or whose text is longer than ``max_chars``, is counted as
     failed and nothing is written for it; the run goes on unless ``fail_fast``. Ctrl-C stops
     after the current chunk, keeping everything written so far (``summary.interrupted``).
+    ``repair`` first restores the claims of stored documents whose claims are missing or
+    broken (see ``_repair``); ``inputs`` may then be empty.
     """
     notify = on_event or (lambda kind, path: None)
     summary = ExtractSummary()
@@ -177,7 +182,18 @@ def extract(
         except ValueError as exc:  # read before any work: a bad alias file stops nothing half-done
             raise BadOption(f"--aliases {exc}") from exc
     store = ClaimStore(store_dir)
-    known = store.document_ids()
+    loaded: list[Language] = []
+
+    def nlp_for(name: str | None) -> Language:
+        """The pipeline, loaded once and only when there is work."""
+        if not loaded:
+            factory = nlp_factory
+            if factory is None:
+                from . import load as factory  # deferred: spaCy is slow to import
+            nlp = factory(name)
+            nlp.max_length = max(nlp.max_length, max_chars)
+            loaded.append(nlp)
+        return loaded[0]
 
     def fail(message: str) -> None:
         summary.failed += 1
@@ -209,14 +225,15 @@ def extract(
                 known.add(item.id)
                 yield item
 
+    if repair:
+        _repair(store, summary=summary, notify=notify, nlp_for=lambda: nlp_for(model),
+                lock_timeout=lock_timeout, aliases=aliases, batch_size=batch_size)
+    known = store.document_ids()  # after any repair: it may have moved lines aside
     pending = new_sources()
     first = next(pending, None)
     if first is None:
         return summary
-    if nlp_factory is None:
-        from . import load as nlp_factory  # deferred: spaCy loads only when there is work
-    nlp = nlp_factory(model)
-    nlp.max_length = max(nlp.max_length, max_chars)
+    nlp = nlp_for(model)
     info = pipeline_info(nlp)
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
         linker = EntityLinker(store, aliases=aliases)
@@ -224,24 +241,76 @@ def extract(
         stream = (s for s in _prepend(first, pending) if s.id not in writer.known_documents)
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
         for chunk in _chunks(stream, size):
-            started = time.perf_counter()
-            with nlp.memory_zone():
-                docs = nlp.pipe(((s.text, s) for s in chunk), as_tuples=True,
-                                batch_size=batch_size, n_process=workers)
-                for doc, source in docs:
-                    claims = linker.link(source, doc_claims(doc, source.id, info))
-                    summary.words += sum(1 for t in doc if not t.is_space and not t.is_punct)
-                    summary.entities += sum(1 for c in claims if c.type == "entity")
-                    summary.claims += writer.add(_document_record(source, info), claims)
-                    summary.documents_new += 1
-                    notify("processed", source.path)
-            summary.nlp_seconds += time.perf_counter() - started
+            for source, claims in _process(nlp, chunk, info, linker, summary,
+                                           batch_size=batch_size, workers=workers):
+                summary.claims += writer.add(_document_record(source, info), claims)
+                summary.documents_new += 1
+                notify("processed", source.path)
             writer.add_entities(linker.changed_records())
             writer.flush()
             if stop.requested:
                 summary.interrupted = True
                 break
     return summary
+
+
+def _process(nlp: Language, chunk: list[SourceDocument], info: dict[str, str],
+             linker: EntityLinker, summary: ExtractSummary, *, batch_size: int,
+             workers: int = 1) -> Iterator[tuple[SourceDocument, list[Claim]]]:
+    """Run one chunk of sources through the pipeline inside a memory zone and yield each
+    source with its linked claims (plain records: no Doc outlives the zone)."""
+    started = time.perf_counter()
+    with nlp.memory_zone():
+        docs = nlp.pipe(((s.text, s) for s in chunk), as_tuples=True,
+                        batch_size=batch_size, n_process=workers)
+        for doc, source in docs:
+            claims = linker.link(source, doc_claims(doc, source.id, info))
+            summary.words += sum(1 for t in doc if not t.is_space and not t.is_punct)
+            summary.entities += sum(1 for c in claims if c.type == "entity")
+            yield source, claims
+    summary.nlp_seconds += time.perf_counter() - started
+
+
+def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallback,
+            nlp_for: Callable[[], Language], lock_timeout: float,
+            aliases: list[dict[str, Any]], batch_size: int) -> None:
+    """``extract --repair``: under the store lock, move aside the lines ``check`` finds unusable
+    (unreadable lines, broken claims, later copies of an id) to ``<file>.damaged``, then
+    re-process, from their stored text, the documents whose claims are missing or broken, and
+    append the claims the store lacks. A document whose record was lost needs its file again:
+    the normal extract over the inputs stores it."""
+    from .store.check import check_store
+    from .store.claim_store import set_aside_lines
+
+    with store.writer(lock_timeout=lock_timeout) as writer:
+        report = check_store(store.root)
+        for name, numbers in sorted(report.unusable.items()):
+            moved = set_aside_lines(store.root / name, numbers)
+            summary.lines_set_aside += moved
+            notify("set aside", f"{store.root / name}: {moved} unusable lines moved to "
+                                f"{name}.damaged")
+        writer.reload()
+        wanted = report.incomplete
+        if not wanted:
+            return
+        documents = [d for d in store.iter_documents() if d.id in wanted]
+        nlp = nlp_for()
+        info = pipeline_info(nlp)
+        linker = EntityLinker(store, aliases=aliases)
+        sources = [SourceDocument(d.path, d.text, dict(d.source)) for d in documents]
+        for chunk in _chunks(sources, 256):
+            for source, claims in _process(nlp, chunk, info, linker, summary,
+                                           batch_size=batch_size):
+                summary.claims += writer.add_claims(claims)
+                summary.repaired += 1
+                stated = wanted[source.id][0]
+                made = len({c.id for c in claims})
+                if stated is not None and made != stated:
+                    notify("warning", f"{source.path}: re-processing made {made} claims where "
+                                      f"its record states {stated} (another pipeline?)")
+                notify("repaired", source.path)
+            writer.add_entities(linker.changed_records())
+            writer.flush()
 
 
 class EntityLinker:

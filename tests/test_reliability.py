@@ -548,7 +548,7 @@ def test_check_reports_each_problem_on_its_own_line(good_store, corruption, expe
     doc_lines = docs_path.read_text(encoding="utf-8").split("\n")[:-1]
     if corruption == "offset":
         _rewrite(claims_path, _shift_offset)
-        n_expected = 1
+        n_expected = 2  # the broken claim, and its document as incomplete (--repair remakes it)
     elif corruption == "duplicate":
         _rewrite(claims_path, lambda lines: [*lines[:3], lines[2], *lines[3:]])
         n_expected = 1

@@ -29,14 +29,24 @@ class CheckReport:
     claims: int = 0
     uncommitted: int = 0
     problems: list[str] = field(default_factory=list)
+    # documents whose claims are missing or broken: id -> (claims stated, claims found intact)
+    incomplete: dict[str, tuple[int | None, int]] = field(default_factory=dict)
+    # per store file, the line numbers ``extract --repair`` moves aside (unreadable lines,
+    # broken claims, later copies of an id); the records they held are made again
+    unusable: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    def set_aside(self, file: str, number: int) -> None:
+        self.unusable.setdefault(file, set()).add(number)
 
-def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
+
+def _read(path: Path, record_type: str, report: CheckReport) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, record) for every line of ``path`` that parses and fits its schema; the
+    others are reported, and noted for ``extract --repair`` to set aside."""
+    records: list[tuple[int, dict[str, Any]]] = []
     if not path.exists():
         return records
     check = validator(record_type)
@@ -44,6 +54,7 @@ def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, A
         where = f"{path.name}:{number}"
         if line is None:
             report.problems.append(f"{where}: not UTF-8 text")
+            report.set_aside(path.name, number)
             continue
         if not complete:
             report.problems.append(f"{where}: torn last line (no newline)")
@@ -51,12 +62,15 @@ def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, A
             record = json.loads(line)
         except ValueError as exc:
             report.problems.append(f"{where}: not JSON ({exc})")
+            report.set_aside(path.name, number)
             continue
         errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
         if errors:
             report.problems.append(f"{where}: schema: {errors[0].message}")
+            if record_type == "claim":  # a claim is made again from its document; others stay
+                report.set_aside(path.name, number)
             continue
-        records.append(record)
+        records.append((number, record))
     return records
 
 
@@ -75,39 +89,79 @@ def check_store(root: str | Path) -> CheckReport:
         return report
     documents = _read(root / DOCUMENTS_FILE, "document", report)
     claims = _read(root / CLAIMS_FILE, "claim", report)
-    entities = _read(root / ENTITIES_FILE, "entity", report)  # versions: ids repeat
+    entities = [e for _, e in _read(root / ENTITIES_FILE, "entity", report)]  # versions: ids repeat
     entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
     report.documents, report.claims = len(documents), len(claims)
-    for name, records in ((DOCUMENTS_FILE, documents), (CLAIMS_FILE, claims)):
-        for record_id, count in Counter(r["id"] for r in records).items():
-            if count > 1:
-                report.problems.append(f"{name}: id {record_id} appears {count} times")
-    texts = {d["id"]: d["text"] for d in documents}
-    last_committed = max((i for i, c in enumerate(claims) if c["evidence"]["doc_id"] in texts),
+    documents = _first_of_each_id(DOCUMENTS_FILE, documents, report)
+    claims = _first_of_each_id(CLAIMS_FILE, claims, report)
+    texts = {d["id"]: d["text"] for _, d in documents}
+    intact: Counter[str] = Counter()
+    broken: set[str] = set()
+    last_committed = max((i for i, (_, c) in enumerate(claims) if c["evidence"]["doc_id"] in texts),
                          default=-1)
-    for index, claim in enumerate(claims):
-        where = f"{CLAIMS_FILE}: claim {claim['id']}"
-        ev = claim["evidence"]
-        text = texts.get(ev["doc_id"])
+    for index, (number, claim) in enumerate(claims):
+        doc_id = claim["evidence"]["doc_id"]
+        text = texts.get(doc_id)
         if text is None:
             if index > last_committed:
                 # the last batch was cut off before the document lines that commit it: readers
                 # skip these claims and the next extract over the same files completes them
                 report.uncommitted += 1
             else:
-                report.problems.append(f"{where}: document {ev['doc_id']} is not in the store")
+                report.problems.append(f"{CLAIMS_FILE}:{number}: claim {claim['id']}: document "
+                                       f"{doc_id} is not in the store")
             continue
-        if text[ev["start"]:ev["end"]] != ev["text"]:
-            report.problems.append(f"{where}: evidence does not match the text at "
-                                   f"{ev['start']}:{ev['end']}")
-        s_start = ev["sentence_start"]
-        if text[s_start:s_start + len(ev["sentence"])] != ev["sentence"]:
-            report.problems.append(f"{where}: sentence does not match the text at {s_start}")
-        for m in _mentions(claim):
-            if text[m["start"]:m["end"]] != m["text"]:
-                report.problems.append(f"{where}: mention {m['text']!r} does not match the "
-                                       f"text at {m['start']}:{m['end']}")
-        for ref in [claim.get("entity_id"), *(m.get("entity_id") for m in _mentions(claim))]:
-            if ref and ref not in entity_ids:
-                report.problems.append(f"{where}: entity {ref} is not in {ENTITIES_FILE}")
+        faults = _claim_faults(claim, text, entity_ids)
+        for fault in faults:
+            report.problems.append(f"{CLAIMS_FILE}:{number}: claim {claim['id']}: {fault}")
+        if faults:
+            broken.add(doc_id)
+            report.set_aside(CLAIMS_FILE, number)
+        else:
+            intact[doc_id] += 1
+    for number, document in documents:
+        stated, found = document.get("claim_count"), intact[document["id"]]
+        if document["id"] in broken or (stated is not None and found < stated):
+            report.incomplete[document["id"]] = (stated, found)
+            of = f" of its {stated}" if stated is not None else ""
+            report.problems.append(
+                f"{DOCUMENTS_FILE}:{number}: document {document['id'][:12]} ({document['path']}) "
+                f"has {found}{of} claims intact (`newsclaims extract --repair` restores them)")
     return report
+
+
+def _first_of_each_id(name: str, records: list[tuple[int, dict[str, Any]]],
+                      report: CheckReport) -> list[tuple[int, dict[str, Any]]]:
+    """The first record of each id; later copies are reported once per id and set aside."""
+    seen: set[str] = set()
+    first: list[tuple[int, dict[str, Any]]] = []
+    copies: Counter[str] = Counter()
+    for number, record in records:
+        if record["id"] in seen:
+            copies[record["id"]] += 1
+            report.set_aside(name, number)
+        else:
+            seen.add(record["id"])
+            first.append((number, record))
+    for record_id, count in copies.items():
+        report.problems.append(f"{name}: id {record_id} appears {count + 1} times")
+    return first
+
+
+def _claim_faults(claim: dict[str, Any], text: str, entity_ids: set[str]) -> list[str]:
+    """What in one claim does not match its document's text or the entity records."""
+    faults = []
+    ev = claim["evidence"]
+    if text[ev["start"]:ev["end"]] != ev["text"]:
+        faults.append(f"evidence does not match the text at {ev['start']}:{ev['end']}")
+    s_start = ev["sentence_start"]
+    if text[s_start:s_start + len(ev["sentence"])] != ev["sentence"]:
+        faults.append(f"sentence does not match the text at {s_start}")
+    for m in _mentions(claim):
+        if text[m["start"]:m["end"]] != m["text"]:
+            faults.append(f"mention {m['text']!r} does not match the text at "
+                          f"{m['start']}:{m['end']}")
+    for ref in [claim.get("entity_id"), *(m.get("entity_id") for m in _mentions(claim))]:
+        if ref and ref not in entity_ids:
+            faults.append(f"entity {ref} is not in {ENTITIES_FILE}")
+    return faults

@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,40 @@ def _ids(path: Path) -> set[str]:
             except (ValueError, KeyError, TypeError):
                 continue  # a torn or foreign line: repaired by the next writer
     return ids
+
+
+def set_aside_lines(path: Path, numbers: set[int]) -> int:
+    """Move the lines ``numbers`` (1-based) of a store file to ``<file>.damaged`` and keep the
+    rest: the kept lines go to a new file that replaces the old one atomically, so a crash at
+    any moment leaves either the old file or the new one. Only ``extract --repair`` calls this,
+    under the store lock; it returns how many lines were moved."""
+    if not numbers or not path.exists():
+        return 0
+    kept = path.with_name(path.name + ".repairing")
+    moved = 0
+    with path.open("rb") as source, kept.open("wb") as out, \
+            path.with_name(path.name + ".damaged").open("ab") as aside:
+        for number, raw in enumerate(source, start=1):
+            if number in numbers:
+                aside.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                moved += 1
+            else:
+                out.write(raw)
+        for fh in (out, aside):
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.replace(kept, path)
+    _fsync_folder(path.parent)
+    return moved
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _repair_tail(path: Path) -> int:
@@ -200,23 +235,35 @@ class StoreWriter:
         self._entities: dict[str, dict[str, Any]] = {}
 
     def add(self, document: DocumentRecord, claims: Iterable[Claim]) -> int:
-        """Queue one document and its claims; return how many claims are new."""
+        """Queue one document and its claims; return how many claims are new. The document
+        record states how many claims it has (``claim_count``), so ``check`` can tell lost ones."""
         if document.id in self.known_documents:
             return 0
+        claims = list(claims)
+        new = self.add_claims(claims)
+        self.known_documents.add(document.id)
+        self._documents.append(replace(document, claim_count=len({c.id for c in claims})))
+        return new
+
+    def add_claims(self, claims: Iterable[Claim]) -> int:
+        """Queue claims the store does not hold (the repair path: their document is stored)."""
         new = 0
         for claim in claims:
             if claim.id not in self.known_claims:
                 self.known_claims.add(claim.id)
                 self._claims.append(claim)
                 new += 1
-        self.known_documents.add(document.id)
-        self._documents.append(document)
         return new
 
     def add_entities(self, records: Iterable[dict[str, Any]]) -> None:
         """Queue new versions of entity records (one per id per batch: the latest wins)."""
         for record in records:
             self._entities[record["id"]] = record
+
+    def reload(self) -> None:
+        """Read the stored ids again (after ``set_aside_lines`` moved some records out)."""
+        self.known_claims = self.store.claim_ids()
+        self.known_documents = self.store.document_ids()
 
     def discard(self) -> None:
         """Forget the queued batch (its documents count as unknown again)."""
