@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -210,24 +210,47 @@ def _link_nicknames(text: str, ms: list[Mention], lex: NameLexicon, uf: UnionFin
 
 
 def _link_short_forms(ms: list[Mention], keys: list[str], lex: NameLexicon, uf: UnionFind) -> None:
-    """Link short forms to the one longer name they are part of (never to two)."""
+    """Link short forms to the one longer name they are part of (never to two).
+
+    Mentions with the same key are already one entity (``_link_same_names``), so candidates are
+    looked up among distinct names, once per name: linear in the mentions of a long document."""
     persons = [i for i, m in enumerate(ms) if m.label == "PERSON" and not _is_east_asian_name(m.text)]
-    tokens = {i: frozenset(keys[i].split()) for i in persons}
-    full = [i for i in persons if len(tokens[i]) >= 2]
-    for i in sorted(persons, key=lambda i: (-len(tokens[i]), ms[i].start)):
-        _link_unique(i, [j for j in full if tokens[i] < tokens[j]], uf)
+    person_names = _first_of_each(persons, lambda i: keys[i])
+    tokens = {i: frozenset(keys[i].split()) for i in person_names.values()}
+    full = [j for j in tokens if len(tokens[j]) >= 2]
+    longer_people = {i: [j for j in full if tokens[i] < tokens[j]] for i in tokens}
+    for i in sorted(persons, key=lambda i: (-len(tokens[person_names[keys[i]]]), ms[i].start)):
+        _link_unique(i, longer_people[person_names[keys[i]]], uf)
     orgs = [i for i, m in enumerate(ms) if m.label == "ORG" and not is_acronym(m.text)]
-    words = {i: keys[i].split() for i in orgs}
+    org_names = _first_of_each(orgs, lambda i: (keys[i], ms[i].rule, ms[i].text))
+    words = {i: keys[i].split() for i in (*org_names.values(), *orgs)}
+    candidates: dict[tuple[str, Any], list[int]] = {}
     for i in sorted(orgs, key=lambda i: (-len(words[i]), ms[i].start)):
-        w = words[i]
-        starts = [j for j in orgs if len(words[j]) > len(w) and words[j][:len(w)] == w
-                  and not _other_gazetteer_entity(ms[i], ms[j])]
-        longer = [j for j in starts if all(t in lex.completion_words for t in words[j][len(w):])]
-        # "May" and "May Department Stores": the start of exactly one longer name that ends in a
-        # company word (whatever words come between) is that company; "Taobao" and "Taobao Live"
-        # (a unit) stay apart; two longer names: none
-        company = [j for j in starts if _ends_in_company_word(ms[j].text)]
-        _link_unique(i, longer or company, uf)
+        short = (keys[i], ms[i].rule)
+        if short not in candidates:
+            candidates[short] = _longer_orgs(ms[i], words[i], org_names.values(), words, ms, lex)
+        _link_unique(i, candidates[short], uf)
+
+
+def _first_of_each(indexes: list[int], name_of: Callable[[int], Any]) -> dict[Any, int]:
+    """The first mention index of each distinct name."""
+    first: dict[Any, int] = {}
+    for i in indexes:
+        first.setdefault(name_of(i), i)
+    return first
+
+
+def _longer_orgs(short: Mention, w: list[str], names: Iterable[int], words: dict[int, list[str]],
+                 ms: list[Mention], lex: NameLexicon) -> list[int]:
+    """The longer ORG names that ``short`` (words ``w``) is the start of, as ``_link_unique``
+    candidates."""
+    starts = [j for j in names if len(words[j]) > len(w) and words[j][:len(w)] == w
+              and not _other_gazetteer_entity(short, ms[j])]
+    longer = [j for j in starts if all(t in lex.completion_words for t in words[j][len(w):])]
+    # "May" and "May Department Stores": the start of exactly one longer name that ends in a
+    # company word (whatever words come between) is that company; "Taobao" and "Taobao Live"
+    # (a unit) stay apart; two longer names: none
+    return longer or [j for j in starts if _ends_in_company_word(ms[j].text)]
 
 
 @lru_cache(maxsize=1)

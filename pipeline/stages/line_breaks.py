@@ -5,6 +5,7 @@ otherwise glue them to the next sentence. Runs before the parser, which keeps pr
 """
 
 
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -16,14 +17,18 @@ class LineBreakSentencizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        # One array write, not ``token.is_sent_start = True`` per token: that setter scans the
+        # Doc for a parse each time, which made this stage quadratic in the number of lines.
+        starts = doc.to_array([SENT_START])
         after_break = False
         for token in doc:
             if token.is_space:
                 after_break = after_break or "\n" in token.text
                 continue
             if after_break and token.i > 0:
-                token.is_sent_start = True
+                starts[token.i] = 1
             after_break = "\n" in token.whitespace_
+        doc.from_array([SENT_START], starts)
         return doc
 
 
