@@ -39,8 +39,9 @@ def extract(
 ) -> None:
     """Extract entities and claims from news files into the store.
 
-    Exit code 0: all files done; 1: some files failed or a batch could not be written (the store
-    is left as before that batch); 2: the store is busy; 130: interrupted.
+    Exit code 0: all files done (warnings, such as replaced bytes, alone keep 0); 1: some files
+    failed or a batch could not be written (the store is left as before that batch); 2: the store
+    is busy; 130: interrupted.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -51,12 +52,16 @@ def extract(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=True) as progress:
         task = progress.add_task("reading", total=None)
-        counts = {"processed": 0, "skipped": 0, "failed": 0}
+        counts = {"processed": 0, "skipped": 0, "failed": 0, "warning": 0}
 
         def on_event(kind: str, path: str) -> None:
             counts[kind] += 1
             if kind == "failed":
                 progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
+            elif kind == "warning":  # the file is still read: exit code 0
+                progress.console.print(f"[yellow]warning[/yellow] {escape(path)}",
+                                       highlight=False)
+                return
             progress.update(task, description=(
                 f"processed {counts['processed']}  skipped {counts['skipped']}  "
                 f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))

@@ -54,7 +54,9 @@ class ExtractSummary:
     words: int = 0
     nlp_seconds: float = 0.0
     interrupted: bool = False
+    warnings: int = 0
     errors: list[str] = field(default_factory=list)
+    warning_messages: list[str] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -163,7 +165,9 @@ def extract(
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
 
     A file that cannot be read, or whose text is longer than ``max_chars``, is counted as
-    failed and nothing is written for it; the run goes on unless ``fail_fast``. Ctrl-C stops
+    failed and nothing is written for it; the run goes on unless ``fail_fast``. A document's
+    reading warnings (bytes replaced, metadata fields dropped) are reported as "warning" events
+    when it is new; an unchanged document's are not repeated. Ctrl-C stops
     after the current chunk, keeping everything written so far (``summary.interrupted``).
     """
     notify = on_event or (lambda kind, path: None)
@@ -207,6 +211,10 @@ def extract(
                     continue
                 summary.files_read += 1
                 known.add(item.id)
+                for message in item.warnings:
+                    summary.warnings += 1
+                    summary.warning_messages.append(message)
+                    notify("warning", message)
                 yield item
 
     pending = new_sources()
