@@ -43,8 +43,9 @@ def extract(
 ) -> None:
     """Extract entities and claims from news files into the store.
 
-    Exit code 0: all files done; 1: some files failed or a batch could not be written (the store
-    is left as before that batch); 2: the store is busy; 130: interrupted.
+    Exit code 0: all files done (warnings, such as replaced bytes, alone keep 0); 1: some files
+    failed or a batch could not be written (the store is left as before that batch); 2: the store
+    is busy; 130: interrupted.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -65,8 +66,10 @@ def extract(
             counts[kind] += 1
             if kind == "failed":
                 progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
-            elif kind in ("set aside", "warning"):
-                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}", highlight=False)
+            elif kind in ("set aside", "warning"):  # the work goes on: exit code unchanged
+                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}",
+                                       highlight=False)
+                return
             progress.update(task, description=(
                 f"processed {counts['processed']}  skipped {counts['skipped']}  "
                 f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))

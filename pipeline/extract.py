@@ -56,7 +56,9 @@ class ExtractSummary:
     interrupted: bool = False
     repaired: int = 0
     lines_set_aside: int = 0
+    warnings: int = 0
     errors: list[str] = field(default_factory=list)
+    warning_messages: list[str] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -166,7 +168,9 @@ def extract(
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
 
     A file that cannot be read, or whose text is longer than ``max_chars``, is counted as
-    failed and nothing is written for it; the run goes on unless ``fail_fast``. Ctrl-C stops
+    failed and nothing is written for it; the run goes on unless ``fail_fast``. A document's
+    reading warnings (bytes replaced, metadata fields dropped) are reported as "warning" events
+    when it is new; an unchanged document's are not repeated. Ctrl-C stops
     after the current chunk, keeping everything written so far (``summary.interrupted``).
     ``repair`` first restores the claims of stored documents whose claims are missing or
     broken (see ``_repair``); ``inputs`` may then be empty.
@@ -223,6 +227,10 @@ def extract(
                     continue
                 summary.files_read += 1
                 known.add(item.id)
+                for message in item.warnings:
+                    summary.warnings += 1
+                    summary.warning_messages.append(message)
+                    notify("warning", message)
                 yield item
 
     if repair:
@@ -306,6 +314,7 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
                 stated = wanted[source.id][0]
                 made = len({c.id for c in claims})
                 if stated is not None and made != stated:
+                    summary.warnings += 1
                     notify("warning", f"{source.path}: re-processing made {made} claims where "
                                       f"its record states {stated} (another pipeline?)")
                 notify("repaired", source.path)

@@ -7,7 +7,6 @@ imported lazily: this module sits on a fast path and must import quickly (no spa
 
 from __future__ import annotations
 
-import codecs
 import fnmatch
 import hashlib
 import json
@@ -15,9 +14,12 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from .decoding import BINARY, Decoded, UndecodableBytes, decode  # noqa: F401  (BINARY: re-export)
+from .metadata import clean_metadata, source_schema
 
 DEFAULT_MAX_BYTES = 50_000_000
 MANIFEST = "sources.jsonl"
@@ -29,24 +31,21 @@ TEXT_FIELDS = ("text", "body", "content", "article")
 # Canonical metadata name -> record keys accepted for it, in order of preference.
 ALIASES = {"publisher": ("publisher", "source", "site"),
            "published": ("published", "date", "published_at")}
-BINARY = "binary or undecodable content (not text)"
 TOO_DEEP = "JSON nested too deeply to read"
-WESTERN = "cp1252"
-# BOMs in the order they must be tested (UTF-32-LE's BOM starts with UTF-16-LE's).
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-# C0/C1 control characters other than \t \n \r \f: a high share of them means binary.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Metadata the reader records about the decoding: a manifest or record cannot set these.
+PROVENANCE = ("format", "encoding", "encoding_confidence", "encoding_replaced")
 
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One news article: its text exactly as decoded (offsets index it) plus metadata."""
+    """One news article: its text exactly as decoded (offsets index it), its metadata and the
+    warnings of reading it (one line each: bytes replaced, metadata fields dropped). A warning of
+    the whole file (or of the folder's manifest) rides on the first document read after it."""
 
     path: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -109,48 +108,31 @@ def _read_descriptor(fd: int, limit: int) -> bytes:
 
 def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
     """Read and decode a text file; return (text, encoding name) or raise UnreadableFile."""
+    decoded = read_decoded(path, max_bytes=max_bytes)
+    return decoded.text, decoded.encoding
+
+
+def read_decoded(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
+    """Read and decode a text file with its decoding evidence, or raise UnreadableFile."""
     data = read_regular_file(path, max_bytes=max_bytes)
     if not data:
         raise UnreadableFile("empty file")
-    text, encoding = decode_bytes(data)
-    if not text.strip():
+    try:
+        decoded = decode(data)
+    except UndecodableBytes as exc:
+        raise UnreadableFile(exc.reason) from exc
+    if not decoded.text.strip():
         raise UnreadableFile("no text (whitespace only)")
-    return text, encoding
+    return decoded
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode bytes: BOM, else strict UTF-8, else charset-normalizer's best guess."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(BINARY) from exc
-            break
-    else:
-        if b"\x00" in data:  # NUL bytes outside BOM-marked UTF-16/32: binary
-            raise UnreadableFile(BINARY)
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            import charset_normalizer  # lazy: only legacy encodings need it
-
-            matches = charset_normalizer.from_bytes(data)
-            best = matches.best()
-            if best is None:
-                raise UnreadableFile(BINARY) from None
-            # Ties are common among single-byte code pages; for English news the Western
-            # one (cp1252, a superset of Latin-1's printable range) is the likely truth.
-            best = next((m for m in matches if m.chaos == best.chaos and m.coherence
-                         == best.coherence and WESTERN in m.could_be_from_charset), best)
-            name = WESTERN if WESTERN in best.could_be_from_charset else best.encoding
-            try:
-                text, encoding = data.decode(name), codecs.lookup(name).name
-            except (UnicodeDecodeError, LookupError):
-                text, encoding = str(best), best.encoding
-    if len(_CONTROL.findall(text)) > 0.1 * len(text):
-        raise UnreadableFile(BINARY)
-    return text, encoding
+    """Decode bytes (see ``pipeline.readers.decoding``); return (text, encoding name)."""
+    try:
+        decoded = decode(data)
+    except UndecodableBytes as exc:
+        raise UnreadableFile(exc.reason) from exc
+    return decoded.text, decoded.encoding
 
 
 def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -180,7 +162,7 @@ def iter_sources(root: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
             for _ in _load_manifest(root.parent, root.parent, manifest, max_bytes):
                 pass
         extra = manifest.get(os.path.normpath(root), {})
-        yield from _read_file(root, root.name, fmt, max_bytes, extra)
+        yield from _read_file(root, root.name, fmt, max_bytes, extra, [])
 
 
 def _ignore_patterns(root: Path) -> list[str]:
@@ -213,6 +195,7 @@ def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator
         ignore = []
     errors: list[OSError] = []
     manifest: dict[str, dict[str, Any]] = {}
+    pending: list[str] = []  # manifest warnings, carried by the next document read
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
         errors.clear()
@@ -220,7 +203,7 @@ def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator
                              if not _ignored(_rel(Path(dirpath) / d, root), ignore))
         folder = Path(dirpath)
         if MANIFEST in filenames:
-            yield from _load_manifest(folder, root, manifest, max_bytes)
+            yield from _load_manifest(folder, root, manifest, max_bytes, pending)
         for name in sorted(filenames):
             fmt = FORMATS.get(Path(name).suffix.lower())
             path = folder / name
@@ -231,7 +214,7 @@ def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator
                                                   "(--follow-symlinks to read it)")
                 continue
             extra = manifest.get(os.path.normpath(path), {})
-            yield from _read_file(path, _rel(path, root), fmt, max_bytes, extra)
+            yield from _read_file(path, _rel(path, root), fmt, max_bytes, extra, pending)
     yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
 
 
@@ -245,14 +228,18 @@ def _resolves_inside(path: Path, base: Path) -> bool:
 
 
 def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]],
-                   max_bytes: int) -> Iterator[ReadError]:
-    """Add a folder's manifest lines to ``manifest`` (keyed by normalised file path)."""
+                   max_bytes: int, warnings: list[str] | None = None) -> Iterator[ReadError]:
+    """Add a folder's manifest lines to ``manifest`` (keyed by normalised file path); its
+    decoding warning goes to ``warnings``. Values are checked per document (``_document``)."""
     rel = _rel(folder / MANIFEST, root)
     try:
-        text, _ = read_text_file(folder / MANIFEST, max_bytes=max_bytes)
+        decoded = read_decoded(folder / MANIFEST, max_bytes=max_bytes)
     except UnreadableFile as exc:
         yield ReadError(rel, exc.reason)
         return
+    text, warning = decoded.text, decoded.warning(rel)
+    if warning and warnings is not None:
+        warnings.append(warning)
     base = folder.resolve()
     for where, record in _jsonl(text, rel):
         if isinstance(record, ReadError):
@@ -277,28 +264,49 @@ def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]]
             k: v for k, v in record.items() if k != "file" and v is not None}
 
 
-def _read_file(path: Path, rel: str, fmt: str, max_bytes: int,
-               extra: dict[str, Any]) -> Iterator[Item]:
-    """Read one file of a known format; ``extra`` is manifest metadata for it."""
+def _read_file(path: Path, rel: str, fmt: str, max_bytes: int, extra: dict[str, Any],
+               pending: list[str]) -> Iterator[Item]:
+    """Read one file of a known format; ``extra`` is manifest metadata for it, ``pending`` the
+    warnings still to attach to the next document (this file's decoding warning joins them)."""
     try:
-        text, encoding = read_text_file(path, max_bytes=max_bytes)
+        decoded = read_decoded(path, max_bytes=max_bytes)
     except UnreadableFile as exc:
         yield ReadError(rel, exc.reason)
         return
-    base = {"format": fmt, "encoding": encoding}
+    warning = decoded.warning(rel)
+    if warning:
+        pending.append(warning)
+    text, provenance = decoded.text, {"format": fmt, **decoded.provenance()}
     try:
         if fmt in ("txt", "md"):
-            items: list[Item] = [SourceDocument(rel, text, {**extra, **base})]
+            items: list[Item] = [_document(rel, text, extra, provenance)]
         elif fmt == "html":
-            items = [_from_html(text, rel, {**extra, **base})]
+            items = [_from_html(text, rel, extra, provenance)]
         else:
-            items = list(_from_records(text, rel, fmt, {**extra, **base}))
+            items = list(_from_records(text, rel, fmt, extra, provenance))
     except Exception as exc:  # the contract: a bad file never stops the stream
         items = [ReadError(rel, f"unexpected error: {type(exc).__name__}: {exc}")]
-    yield from items
+    yield from _carry(items, pending)
 
 
-def _from_html(html: str, rel: str, known: dict[str, Any]) -> Item:
+def _carry(items: Iterable[Item], pending: list[str]) -> Iterator[Item]:
+    """The items, the first document among them carrying (and clearing) ``pending``."""
+    for item in items:
+        if pending and isinstance(item, SourceDocument):
+            item = replace(item, warnings=(*pending, *item.warnings))
+            pending.clear()
+        yield item
+
+
+def _document(where: str, text: str, meta: dict[str, Any],
+              provenance: dict[str, Any]) -> SourceDocument:
+    """A document whose metadata passed the schema (the reader's provenance fields win)."""
+    own = {k: v for k, v in meta.items() if k not in PROVENANCE}
+    clean, warnings = clean_metadata({**own, **provenance}, where)
+    return SourceDocument(where, text, clean, tuple(warnings))
+
+
+def _from_html(html: str, rel: str, known: dict[str, Any], provenance: dict[str, Any]) -> Item:
     """Extract the main article text and metadata from an HTML page with trafilatura."""
     import trafilatura  # lazy: slow to import and only needed for HTML
 
@@ -309,10 +317,11 @@ def _from_html(html: str, rel: str, known: dict[str, Any]) -> Item:
     meta = trafilatura.extract_metadata(html)
     found = {"url": meta.url, "title": meta.title, "publisher": meta.sitename,
              "published": meta.date} if meta else {}
-    return SourceDocument(rel, body, {**{k: v for k, v in found.items() if v}, **known})
+    return _document(rel, body, {**{k: v for k, v in found.items() if v}, **known}, provenance)
 
 
-def _from_records(text: str, rel: str, fmt: str, base: dict[str, Any]) -> Iterator[Item]:
+def _from_records(text: str, rel: str, fmt: str, extra: dict[str, Any],
+                  provenance: dict[str, Any]) -> Iterator[Item]:
     """Yield one document (or error) per record of a .json or .jsonl file."""
     if fmt == "jsonl":
         pairs: Iterable[tuple[str, Any]] = _jsonl(text, rel)
@@ -339,25 +348,28 @@ def _from_records(text: str, rel: str, fmt: str, base: dict[str, Any]) -> Iterat
         elif not isinstance(record, dict):
             yield ReadError(where, "record is not a JSON object")
         else:
-            yield _from_record(record, where, base)
+            yield _from_record(record, where, extra, provenance)
 
 
-def _from_record(record: dict[str, Any], where: str, base: dict[str, Any]) -> Item:
-    """Build a document from one JSON record: first text field, scalar fields as metadata."""
+def _from_record(record: dict[str, Any], where: str, extra: dict[str, Any],
+                 provenance: dict[str, Any]) -> Item:
+    """Build a document from one JSON record: first text field, then as metadata its scalar
+    fields and any field the schema names (checked like all metadata); other nested fields are
+    article content, not metadata, and are left out silently."""
     present = [k for k in TEXT_FIELDS if isinstance(record.get(k), str)]
     text = next((record[k] for k in present if record[k].strip()), None)
     if text is None:
         reason = (f"record text field {present[0]!r} is empty" if present else
                   f"record has no text field (expected one of {', '.join(TEXT_FIELDS)})")
         return ReadError(where, reason)
-    meta = {k: v for k, v in record.items()
-            if k not in TEXT_FIELDS and isinstance(v, str | int | float | bool)}
+    known = source_schema().get("properties", {})
+    meta = {k: v for k, v in record.items() if k not in TEXT_FIELDS and v is not None
+            and (k in known or isinstance(v, str | int | float | bool))}
     for canonical, names in ALIASES.items():
         key = next((n for n in names if n in meta), None)
         if key is not None:
             meta[canonical] = meta.pop(key)
-    return SourceDocument(where, text, {**base, **meta, "format": base["format"],
-                                        "encoding": base["encoding"]})
+    return _document(where, text, {**extra, **meta}, provenance)
 
 
 def _jsonl(text: str, rel: str) -> Iterator[tuple[str, Any]]:

@@ -176,7 +176,8 @@ def test_jsonl_good_bad_and_textless_lines(tmp_path: Path) -> None:
         ("feed.jsonl#L1", "First story."), ("feed.jsonl#L4", "Second story.")]
     assert docs[0].metadata == {"url": "https://a.example/1", "publisher": "Wire",
                                 "published": "2024-01-02", "section": "markets",
-                                "format": "jsonl", "encoding": "utf-8"}
+                                "format": "jsonl", "encoding": "utf-8",
+                                "encoding_confidence": 1.0}
     assert docs[1].metadata["title"] == "Two" and docs[1].metadata["publisher"] == "Daily"
     assert [e.path for e in errors] == ["feed.jsonl#L2", "feed.jsonl#L3"]
     assert errors[0].reason.startswith("malformed JSON")
