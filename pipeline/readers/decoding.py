@@ -6,10 +6,11 @@ The order, and why each step is trusted:
 2. Bytes that are valid UTF-8 are UTF-8: confidence 1.0.
 3. "UTF-8 but for a few bytes" stays UTF-8. The bytes are decoded with each invalid byte kept
    apart; when there is at least one valid multi-byte UTF-8 sequence and the invalid bytes are
-   few — at most ``max(3, 1%`` of the valid multi-byte sequences``)`` and never more than those
-   sequences — every invalid byte becomes one U+FFFD and the document carries ONE warning naming
-   the count and the first offsets. Legacy CJK text (GB18030, Big5, Shift_JIS) has invalid bytes
-   in far greater number than accidental valid sequences, so it never passes this test.
+   few — at most max(``FEW_BYTES``, ``FEW_SHARE`` × the valid multi-byte sequences), that is
+   max(3, 1%), and never more than those sequences — every invalid byte becomes one U+FFFD
+   and the document carries ONE warning naming the count and the first offsets. Legacy CJK
+   text (GB18030, Big5, Shift_JIS) has far more invalid bytes than accidental valid sequences,
+   so it does not pass this test.
    A file whose only defect is an incomplete character at its very end is refused instead
    ("still being written?"), so the next run reads it whole; that needs the evidence that it
    is UTF-8 (a valid multi-byte sequence before the cut, or a cut sequence of two or more
