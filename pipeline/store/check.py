@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,41 +24,58 @@ MENTION_SLOTS = ("actor", "subject", "person", "org")
 
 @dataclass
 class CheckReport:
-    """What ``check_store`` found: counts and one line per problem."""
+    """What ``check_store`` found: counts and one line per problem. ``damaged`` repeats the
+    problems of lines that cannot be read as a record at all (readers skip them)."""
 
     documents: int = 0
     claims: int = 0
     uncommitted: int = 0
     problems: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def content_problems(self) -> list[str]:
+        """The problems other than damaged lines: records a reader would take as they are."""
+        damaged = set(self.damaged)
+        return [p for p in self.problems if p not in damaged]
+
+    def damage(self, problem: str) -> None:
+        self.problems.append(problem)
+        self.damaged.append(problem)
+
 
 def _read(path: Path, record_type: str, report: CheckReport) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    if not path.exists():
-        return records
+    return list(_records(path, record_type, report))
+
+
+def _records(path: Path, record_type: str, report: CheckReport) -> Iterator[dict[str, Any]]:
+    """The file's valid records, one at a time; every other line is reported."""
     check = validator(record_type)
     for number, line, complete in iter_lines(path):
         where = f"{path.name}:{number}"
         if line is None:
-            report.problems.append(f"{where}: not UTF-8 text")
+            report.damage(f"{where}: not UTF-8 text")
             continue
         if not complete:
-            report.problems.append(f"{where}: torn last line (no newline)")
+            report.damage(f"{where}: torn last line (no newline)")
+            continue
         try:
             record = json.loads(line)
         except ValueError as exc:
-            report.problems.append(f"{where}: not JSON ({exc})")
+            report.damage(f"{where}: not JSON ({exc})")
+            continue
+        if not isinstance(record, dict):
+            report.damage(f"{where}: not a JSON object")
             continue
         errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
         if errors:
             report.problems.append(f"{where}: schema: {errors[0].message}")
             continue
-        records.append(record)
-    return records
+        yield record
 
 
 def _mentions(claim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -74,29 +92,23 @@ def check_store(root: str | Path) -> CheckReport:
         report.problems.append(f"{root}: not a store folder")
         return report
     documents = _read(root / DOCUMENTS_FILE, "document", report)
-    claims = _read(root / CLAIMS_FILE, "claim", report)
     entities = _read(root / ENTITIES_FILE, "entity", report)  # versions: ids repeat
     entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
-    report.documents, report.claims = len(documents), len(claims)
-    for name, records in ((DOCUMENTS_FILE, documents), (CLAIMS_FILE, claims)):
-        for record_id, count in Counter(r["id"] for r in records).items():
-            if count > 1:
-                report.problems.append(f"{name}: id {record_id} appears {count} times")
+    report.documents = len(documents)
     texts = {d["id"]: d["text"] for d in documents}
-    last_committed = max((i for i, c in enumerate(claims) if c["evidence"]["doc_id"] in texts),
-                         default=-1)
-    for index, claim in enumerate(claims):
+    claim_ids: Counter[str] = Counter()
+    orphans: list[str] = []  # claims without their document since the last committed claim
+    for claim in _records(root / CLAIMS_FILE, "claim", report):  # streamed: claims are many
+        report.claims += 1
+        claim_ids[claim["id"]] += 1
         where = f"{CLAIMS_FILE}: claim {claim['id']}"
         ev = claim["evidence"]
         text = texts.get(ev["doc_id"])
         if text is None:
-            if index > last_committed:
-                # the last batch was cut off before the document lines that commit it: readers
-                # skip these claims and the next extract over the same files completes them
-                report.uncommitted += 1
-            else:
-                report.problems.append(f"{where}: document {ev['doc_id']} is not in the store")
+            orphans.append(f"{where}: document {ev['doc_id']} is not in the store")
             continue
+        report.problems.extend(orphans)  # a committed claim follows them: they are damage
+        orphans.clear()
         if text[ev["start"]:ev["end"]] != ev["text"]:
             report.problems.append(f"{where}: evidence does not match the text at "
                                    f"{ev['start']}:{ev['end']}")
@@ -110,4 +122,11 @@ def check_store(root: str | Path) -> CheckReport:
         for ref in [claim.get("entity_id"), *(m.get("entity_id") for m in _mentions(claim))]:
             if ref and ref not in entity_ids:
                 report.problems.append(f"{where}: entity {ref} is not in {ENTITIES_FILE}")
+    # the last batch was cut off before the document lines that commit it: readers skip these
+    # claims and the next extract over the same files completes them
+    report.uncommitted = len(orphans)
+    for name, ids in ((DOCUMENTS_FILE, Counter(d["id"] for d in documents)), (CLAIMS_FILE, claim_ids)):
+        for record_id, count in ids.items():
+            if count > 1:
+                report.problems.append(f"{name}: id {record_id} appears {count} times")
     return report
