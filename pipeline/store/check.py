@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ MENTION_SLOTS = ("actor", "subject", "person", "org")
 
 @dataclass
 class CheckReport:
-    """What ``check_store`` found: counts and one line per problem."""
+    """What ``check_store`` found: counts and one line per problem. ``damaged`` repeats the
+    problems of lines that cannot be read as a record at all (readers skip them)."""
 
     documents: int = 0
     claims: int = 0
     uncommitted: int = 0
     problems: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
     # documents whose claims are missing or broken: id -> (claims stated, claims found intact)
     incomplete: dict[str, tuple[int | None, int]] = field(default_factory=dict)
     # per store file, the line numbers ``extract --repair`` moves aside (unreadable lines,
@@ -39,29 +42,48 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def content_problems(self) -> list[str]:
+        """The problems other than damaged lines: records a reader would take as they are."""
+        damaged = set(self.damaged)
+        return [p for p in self.problems if p not in damaged]
+
+    def damage(self, problem: str) -> None:
+        self.problems.append(problem)
+        self.damaged.append(problem)
+
     def set_aside(self, file: str, number: int) -> None:
         self.unusable.setdefault(file, set()).add(number)
 
 
 def _read(path: Path, record_type: str, report: CheckReport) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, record) for every line of ``path`` that parses and fits its schema; the
-    others are reported, and noted for ``extract --repair`` to set aside."""
-    records: list[tuple[int, dict[str, Any]]] = []
+    return list(_records(path, record_type, report))
+
+
+def _records(path: Path, record_type: str,
+             report: CheckReport) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) for each line of ``path`` that parses and fits its schema, one at
+    a time; every other line is reported, and noted for ``extract --repair`` to set aside."""
     if not path.exists():
-        return records
+        return
     check = validator(record_type)
     for number, line, complete in iter_lines(path):
         where = f"{path.name}:{number}"
         if line is None:
-            report.problems.append(f"{where}: not UTF-8 text")
+            report.damage(f"{where}: not UTF-8 text")
             report.set_aside(path.name, number)
             continue
         if not complete:
-            report.problems.append(f"{where}: torn last line (no newline)")
+            report.damage(f"{where}: torn last line (no newline)")
+            continue  # the next writer moves it to *.torn
         try:
             record = json.loads(line)
         except ValueError as exc:
-            report.problems.append(f"{where}: not JSON ({exc})")
+            report.damage(f"{where}: not JSON ({exc})")
+            report.set_aside(path.name, number)
+            continue
+        if not isinstance(record, dict):
+            report.damage(f"{where}: not a JSON object")
             report.set_aside(path.name, number)
             continue
         errors = sorted(check.iter_errors(record), key=lambda e: list(e.path))
@@ -70,8 +92,7 @@ def _read(path: Path, record_type: str, report: CheckReport) -> list[tuple[int, 
             if record_type == "claim":  # a claim is made again from its document; others stay
                 report.set_aside(path.name, number)
             continue
-        records.append((number, record))
-    return records
+        yield number, record
 
 
 def _mentions(claim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,38 +108,35 @@ def check_store(root: str | Path) -> CheckReport:
     if not root.is_dir():
         report.problems.append(f"{root}: not a store folder")
         return report
-    documents = _read(root / DOCUMENTS_FILE, "document", report)
-    claims = _read(root / CLAIMS_FILE, "claim", report)
+    documents = list(_first_of_each_id(DOCUMENTS_FILE,
+                                       _read(root / DOCUMENTS_FILE, "document", report), report))
     entities = [e for _, e in _read(root / ENTITIES_FILE, "entity", report)]  # versions: ids repeat
     entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
-    report.documents, report.claims = len(documents), len(claims)
-    documents = _first_of_each_id(DOCUMENTS_FILE, documents, report)
-    claims = _first_of_each_id(CLAIMS_FILE, claims, report)
+    report.documents = sum(1 for _ in documents)
     texts = {d["id"]: d["text"] for _, d in documents}
     intact: Counter[str] = Counter()
     broken: set[str] = set()
-    last_committed = max((i for i, (_, c) in enumerate(claims) if c["evidence"]["doc_id"] in texts),
-                         default=-1)
-    for index, (number, claim) in enumerate(claims):
+    orphans: list[str] = []  # claims without their document since the last committed claim
+    claims = _records(root / CLAIMS_FILE, "claim", report)  # streamed: claims are many
+    for number, claim in _first_of_each_id(CLAIMS_FILE, claims, report, counted=True):
         doc_id = claim["evidence"]["doc_id"]
+        where = f"{CLAIMS_FILE}:{number}: claim {claim['id']}"
         text = texts.get(doc_id)
         if text is None:
-            if index > last_committed:
-                # the last batch was cut off before the document lines that commit it: readers
-                # skip these claims and the next extract over the same files completes them
-                report.uncommitted += 1
-            else:
-                report.problems.append(f"{CLAIMS_FILE}:{number}: claim {claim['id']}: document "
-                                       f"{doc_id} is not in the store")
+            orphans.append(f"{where}: document {doc_id} is not in the store")
             continue
+        report.problems.extend(orphans)  # a committed claim follows them: they are damage
+        orphans.clear()
         faults = _claim_faults(claim, text, entity_ids)
-        for fault in faults:
-            report.problems.append(f"{CLAIMS_FILE}:{number}: claim {claim['id']}: {fault}")
+        report.problems.extend(f"{where}: {fault}" for fault in faults)
         if faults:
             broken.add(doc_id)
             report.set_aside(CLAIMS_FILE, number)
         else:
             intact[doc_id] += 1
+    # the last batch was cut off before the document lines that commit it: readers skip these
+    # claims and the next extract over the same files completes them
+    report.uncommitted = len(orphans)
     for number, document in documents:
         stated, found = document.get("claim_count"), intact[document["id"]]
         if document["id"] in broken or (stated is not None and found < stated):
@@ -130,22 +148,24 @@ def check_store(root: str | Path) -> CheckReport:
     return report
 
 
-def _first_of_each_id(name: str, records: list[tuple[int, dict[str, Any]]],
-                      report: CheckReport) -> list[tuple[int, dict[str, Any]]]:
-    """The first record of each id; later copies are reported once per id and set aside."""
+def _first_of_each_id(name: str, records: Iterable[tuple[int, dict[str, Any]]],
+                      report: CheckReport, *,
+                      counted: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The first record of each id, streamed; later copies are set aside and reported once per
+    id at the end. With ``counted``, records are counted in ``report.claims``."""
     seen: set[str] = set()
-    first: list[tuple[int, dict[str, Any]]] = []
     copies: Counter[str] = Counter()
     for number, record in records:
+        if counted:
+            report.claims += 1
         if record["id"] in seen:
             copies[record["id"]] += 1
             report.set_aside(name, number)
         else:
             seen.add(record["id"])
-            first.append((number, record))
+            yield number, record
     for record_id, count in copies.items():
         report.problems.append(f"{name}: id {record_id} appears {count + 1} times")
-    return first
 
 
 def _claim_faults(claim: dict[str, Any], text: str, entity_ids: set[str]) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ..claims import Claim, DocumentRecord
+from .errors import StoreError, check_lock_path, unusable
 
 DOCUMENTS_FILE = "documents.jsonl"
 CLAIMS_FILE = "claims.jsonl"
@@ -32,7 +33,7 @@ ID_PREFIX = re.compile(r'^\{"id": ?"([0-9a-f]+)"')
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 
-class StoreLocked(RuntimeError):
+class StoreLocked(StoreError):
     """Another process is writing to the store."""
 
 
@@ -149,6 +150,7 @@ class ClaimStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self.damaged: dict[str, int] = {}  # file name -> damaged lines its last full read skipped
 
     @property
     def documents_path(self) -> Path:
@@ -170,16 +172,19 @@ class ClaimStore:
         return _ids(self.claims_path)
 
     def iter_records(self, path: Path) -> Iterator[dict[str, Any]]:
-        """Every parseable record of one of the store's files (bad lines are skipped)."""
+        """Every parseable record of one of the store's files; damaged lines (not UTF-8, not
+        JSON, torn, not an object) are skipped and counted in ``self.damaged``."""
+        damaged = 0
         for _, line, complete in iter_lines(path):
-            if line is None or not complete or not line.strip():
-                continue
             try:
-                record = json.loads(line)
+                record = json.loads(line) if line is not None and complete else None
             except ValueError:
+                record = None
+            if not isinstance(record, dict):
+                damaged += 1
                 continue
-            if isinstance(record, dict):
-                yield record
+            yield record
+        self.damaged[path.name] = damaged
 
     def iter_documents(self) -> Iterator[DocumentRecord]:
         for record in self.iter_records(self.documents_path):
@@ -202,16 +207,22 @@ class ClaimStore:
     @contextmanager
     def writer(self, *, lock_timeout: float = -1) -> Iterator[StoreWriter]:
         """Lock the store (wait ``lock_timeout`` s, -1 forever) and open it for appending."""
-        self.root.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.root / LOCK_FILE))
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            check_lock_path(self.root / LOCK_FILE)
             lock.acquire(timeout=lock_timeout)
         except Timeout as exc:
             raise StoreLocked(f"{self.root}: another newsclaims process is writing to this "
                               "store") from exc
+        except OSError as exc:
+            raise unusable(self.root, exc) from exc
         try:
-            for path in (self.claims_path, self.entities_path, self.documents_path):
-                _repair_tail(path)
+            try:
+                for path in (self.claims_path, self.entities_path, self.documents_path):
+                    _repair_tail(path)
+            except OSError as exc:
+                raise unusable(self.root, exc) from exc
             writer = StoreWriter(self)
             try:
                 yield writer

@@ -31,7 +31,13 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from ..claims import CLAIM_BASE_KEYS, claim_key
+from .check import check_store
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
+from .errors import NoStore, NotAFolder, StoreError, require_store
+from .schemas import validator
+
+__all__ = ["BadTarget", "ExportError", "NoStore", "NotAFolder", "StoreError", "StoreFailsCheck",
+           "export_store", "parse_target", "redact"]
 
 SCHEMA_VERSION = 1
 DEFAULT_BATCH_SIZE = 5000
@@ -50,8 +56,8 @@ class BadTarget(ExportError, ValueError):
     """``--to`` is not one of the supported target forms."""
 
 
-class NoStore(ExportError):
-    """The store folder holds no newsclaims store."""
+class StoreFailsCheck(ExportError):
+    """``newsclaims check`` finds problems other than damaged lines; export refuses (--force)."""
 
 
 # ---------------------------------------------------------------------------- table layout
@@ -68,13 +74,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: columns, primary key, foreign keys and indexes (same SQL on both dialects)."""
+    """A table: columns, primary key, foreign keys and indexes (same SQL on both dialects).
+
+    An index ``(name, expression, "hash")`` is a hash index on PostgreSQL (equality lookups
+    of any length: a btree entry above ~2,700 bytes fails the insert) and a btree on SQLite.
+    ``pg_key`` replaces the primary key on PostgreSQL by a unique index on that expression."""
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     foreign: tuple[str, ...] = ()
-    indexes: tuple[tuple[str, str], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    pg_key: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -95,17 +106,19 @@ DOCUMENTS = Table(
     _cols("id! path! url title publisher published format processed_at pipeline_version model "
           "model_version text!"),
     key=("id",),
-    indexes=(("documents_published_idx", "published"), ("documents_publisher_idx", "publisher")))
+    indexes=(("documents_published_idx", "published"),
+             ("documents_publisher_lookup_idx", "publisher", "hash")))
 ENTITIES = Table(
     "entities",
     _cols("id! label! name! mention_count:int! document_count:int! documents:json first_seen "
           "last_seen merged_ids:json"),
     key=("id",),
-    indexes=(("entities_label_idx", "label"), ("entities_name_idx", "name")))
+    indexes=(("entities_label_idx", "label"), ("entities_name_lookup_idx", "name", "hash")))
 ENTITY_ALIASES = Table(
     "entity_aliases", _cols("entity_id! alias!"), key=("entity_id", "alias"),
     foreign=("FOREIGN KEY (entity_id) REFERENCES entities (id) ON DELETE CASCADE",),
-    indexes=(("entity_aliases_lower_idx", "LOWER(alias)"),))
+    indexes=(("entity_aliases_lower_lookup_idx", "LOWER(alias)", "hash"),),
+    pg_key="entity_id, md5(alias)")
 CLAIMS = Table(
     "claims",
     _cols("id! claim_key! type! document_id! entity_id start_char:int! end_char:int! text! "
@@ -127,6 +140,17 @@ CLAIM_EVIDENCE = Table(
 SCHEMA_VERSION_TABLE = Table(
     "schema_version", _cols("version:int! applied_at! newsclaims_version"), key=("version",))
 TABLES = (DOCUMENTS, ENTITIES, ENTITY_ALIASES, CLAIMS, CLAIM_EVIDENCE)
+# what databases exported by earlier versions hold and this one replaces (btree entries on
+# text that may be long): dropped when present, so re-exporting migrates them
+RETIRED_SQL = {
+    "sqlite": ["DROP INDEX IF EXISTS documents_publisher_idx",
+               "DROP INDEX IF EXISTS entities_name_idx",
+               "DROP INDEX IF EXISTS entity_aliases_lower_idx"],
+    "postgresql": ["DROP INDEX IF EXISTS documents_publisher_idx",
+                   "DROP INDEX IF EXISTS entities_name_idx",
+                   "DROP INDEX IF EXISTS entity_aliases_lower_idx",
+                   "ALTER TABLE entity_aliases DROP CONSTRAINT IF EXISTS entity_aliases_pkey"],
+}
 
 SQL_TYPES = {"sqlite": {"text": "TEXT", "int": "INTEGER", "float": "REAL", "json": "TEXT"},
              "postgresql": {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION",
@@ -140,13 +164,19 @@ def _q(name: str) -> str:
 def create_table_sql(table: Table, dialect: str) -> list[str]:
     """CREATE TABLE and CREATE INDEX statements for one table (idempotent)."""
     types = SQL_TYPES[dialect]
+    pg_key = table.pg_key if dialect == "postgresql" else None
     parts = [f"{_q(c.name)} {types[c.kind]}{'' if c.nullable else ' NOT NULL'}"
              for c in table.columns]
-    parts.append(f"PRIMARY KEY ({', '.join(table.key)})")
+    if not pg_key:
+        parts.append(f"PRIMARY KEY ({', '.join(table.key)})")
     parts.extend(table.foreign)
     statements = [f"CREATE TABLE IF NOT EXISTS {table.name} (\n  " + ",\n  ".join(parts) + "\n)"]
-    statements.extend(f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({expr})"
-                      for name, expr in table.indexes)
+    if pg_key:
+        statements.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {table.name}_key_idx "
+                          f"ON {table.name} ({pg_key})")
+    for name, expr, *method in table.indexes:
+        using = " USING hash" if method == ["hash"] and dialect == "postgresql" else ""
+        statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table.name}{using} ({expr})")
     return statements
 
 
@@ -155,32 +185,39 @@ def create_table_sql(table: Table, dialect: str) -> list[str]:
 
 @dataclass
 class ExportSummary:
-    """What one export did: rows per table in the store, in the target before and after."""
+    """What one export did: rows per table in the store, in the target before and after,
+    records skipped by reason and damaged lines skipped per store file."""
 
     target: str
     store: str
     tables: dict[str, dict[str, int]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    damaged: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    validate: bool = False  # check found problems (--force): records are checked on the way
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+RECORD_TYPES = {DOCUMENTS_FILE: "document", CLAIMS_FILE: "claim", ENTITIES_FILE: "entity"}
+
+
 def _lines(path: Path, summary: ExportSummary) -> Iterator[dict[str, Any]]:
-    """Records of a JSONL file, one line at a time; torn or unreadable lines are counted."""
+    """Records of a JSONL file, one line at a time; damaged lines (not UTF-8, not JSON, torn)
+    are counted in ``summary.damaged``, records failing their schema (checked only when the
+    store failed check) in ``summary.skipped``."""
+    check = validator(RECORD_TYPES[path.name]) if summary.validate else None
     for _, line, complete in iter_lines(path):
-        if line is None:
-            summary.skip(f"unreadable lines in {path.name}")
-            continue
-        if not line.strip():
-            continue
         try:
-            record = json.loads(line)
+            record = json.loads(line) if line is not None and complete else None
         except ValueError:
             record = None
-        if not isinstance(record, dict) or not complete or "id" not in record:
-            summary.skip(f"unreadable lines in {path.name}")
+        if not isinstance(record, dict):
+            summary.damaged[path.name] = summary.damaged.get(path.name, 0) + 1
+            continue
+        if "id" not in record or (check is not None and not check.is_valid(record)):
+            summary.skip(f"records of {path.name} that fail their schema")
             continue
         if "\\u0000" in line:  # PostgreSQL text cannot hold NUL: every target gets U+FFFD
             record = _without_nul(record)
@@ -341,6 +378,8 @@ class SQLiteWriter:
             for table in (*TABLES, SCHEMA_VERSION_TABLE):
                 for statement in create_table_sql(table, self.dialect):
                     self.conn.execute(statement)
+            for statement in RETIRED_SQL[self.dialect]:
+                self.conn.execute(statement)
             found = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
             _check_version(found, str(path))
             self.conn.execute("INSERT INTO schema_version VALUES (?, ?, ?) "
@@ -409,6 +448,8 @@ class PostgresWriter:
                 for table in (*TABLES, SCHEMA_VERSION_TABLE):
                     for statement in create_table_sql(table, self.dialect):
                         cur.execute(statement)
+                for statement in RETIRED_SQL[self.dialect]:
+                    cur.execute(statement)
                 cur.execute("SELECT MAX(version) FROM schema_version")
                 _check_version(cur.fetchone()[0], redact(url))
                 cur.execute("INSERT INTO schema_version VALUES (%s, %s, %s) "
@@ -602,15 +643,18 @@ def open_target(target: str) -> Iterator[Writer]:
 # ---------------------------------------------------------------------------- the export
 
 
-def export_store(store: str | Path, target: str, *,
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> ExportSummary:
-    """Export the store at ``store`` to ``target``; exporting again upserts (no duplicates)."""
+def export_store(store: str | Path, target: str, *, batch_size: int = DEFAULT_BATCH_SIZE,
+                 force: bool = False) -> ExportSummary:
+    """Export the store at ``store`` to ``target``; exporting again upserts (no duplicates).
+
+    The store is checked first (``check_store``): damaged lines are skipped and counted; any
+    other problem raises StoreFailsCheck before the target is touched, unless ``force``, when
+    records failing their schema are skipped."""
     started = time.perf_counter()
-    root = Path(store)
     parse_target(target)
-    if not (root / DOCUMENTS_FILE).exists() and not (root / CLAIMS_FILE).exists():
-        raise NoStore(f"{root}: no newsclaims store here (no {DOCUMENTS_FILE})")
+    root = require_store(store)
     summary = ExportSummary(target=redact(target), store=str(root))
+    summary.validate = _checked(root, force)
     entities, redirects = current_entities(root / ENTITIES_FILE, summary)
     try:
         before, after, exported = _export(root, target, batch_size, entities, redirects, summary)
@@ -622,6 +666,17 @@ def export_store(store: str | Path, target: str, *,
                                 "after": after[name]}
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _checked(root: Path, force: bool) -> bool:
+    """Run the store check; raise StoreFailsCheck unless ``force``; True when it found problems
+    other than damaged lines (records are then validated as they are exported)."""
+    problems = check_store(root).content_problems
+    if problems and not force:
+        raise StoreFailsCheck(f"{root}: the store fails check ({len(problems)} problems, first: "
+                              f"{problems[0]}); run `newsclaims check`, or export anyway with "
+                              "--force")
+    return bool(problems)
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:

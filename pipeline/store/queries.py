@@ -8,6 +8,7 @@ sources and how many distinct publishers report it. Newest first.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,41 +18,92 @@ from .claim_store import ClaimStore
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 
 
+# the fields queries read, and their types: a record that does not fit is skipped, not a crash
+FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "documents": {"id": (str,), "path": (str,), "source": (dict,),
+                  "processed_at": (str, type(None))},
+    "source": {"publisher": (str, type(None)), "published": (str, type(None))},
+    "claims": {"id": (str,), "type": (str,), "evidence": (dict,), "claim_key": (str, type(None)),
+               "entity_id": (str, type(None)), "targets": (list, type(None))},
+    "evidence": {"doc_id": (str,), "text": (str,), "start": (int,), "end": (int,)},
+    "entities": {"id": (str,), "label": (str,), "name": (str,), "aliases": (list,),
+                 "mention_count": (int,), "documents": (list,), "merged_ids": (list,)},
+}
+NESTED = {"documents": "source", "claims": "evidence"}
+OPTIONAL = {"source", "processed_at", "publisher", "published", "claim_key", "entity_id", "targets",
+            "aliases", "mention_count", "documents", "merged_ids"}
+
+
 @dataclass
 class StoreView:
-    """The store's records in memory (document texts left out)."""
+    """The store's records in memory (document texts left out), and per store file how many
+    lines were skipped: ``damaged`` (unreadable lines) and ``unfit`` (records whose fields do
+    not have the types the queries need)."""
 
     documents: dict[str, dict[str, Any]]
     claims: list[dict[str, Any]]
     entities: dict[str, dict[str, Any]]
+    damaged: dict[str, int] = field(default_factory=dict)
+    unfit: dict[str, int] = field(default_factory=dict)
+
+
+def fits(record: dict[str, Any], kind: str) -> bool:
+    """Whether a record has the fields of ``kind`` that queries read, with their types."""
+    for key, types in FIELDS[kind].items():
+        if key not in record and key in OPTIONAL:
+            continue
+        if not isinstance(record.get(key), types) or isinstance(record.get(key), bool):
+            return False
+    nested = NESTED.get(kind)
+    if nested and isinstance(record.get(nested), dict) and not fits(record[nested], nested):
+        return False
+    return kind != "entities" or all(isinstance(a, str) for a in record.get("aliases") or [])
+
+
+def _fitting(store: ClaimStore, path: Path, kind: str, unfit: dict[str, int]
+             ) -> Iterator[dict[str, Any]]:
+    """The records of one store file that fit ``kind``; the others are counted."""
+    unfit[path.name] = 0
+    for record in store.iter_records(path):
+        if fits(record, kind):
+            yield record
+        else:
+            unfit[path.name] += 1
 
 
 def load_view(root: str | Path) -> StoreView:
+    """Read the store into a view; damaged and unfit lines are skipped and counted."""
     store = ClaimStore(root)
+    unfit: dict[str, int] = {}
     documents = {}
-    for record in store.iter_records(store.documents_path):
+    for record in _fitting(store, store.documents_path, "documents", unfit):
         record.pop("text", None)
         documents[record["id"]] = record
-    claims = [c for c in store.iter_records(store.claims_path)
+    claims = [c for c in _fitting(store, store.claims_path, "claims", unfit)
               if c["evidence"]["doc_id"] in documents]  # committed claims only
-    entities = store.entity_records()
+    entities: dict[str, dict[str, Any]] = {}
+    for record in _fitting(store, store.entities_path, "entities", unfit):
+        entities[record["id"]] = record  # the last version of an id wins
     # a record merged into another lives on under the survivor's id
-    redirects = {old: e["id"] for e in entities.values() for old in e.get("merged_ids", [])}
+    redirects = {old: e["id"] for e in entities.values() for old in e.get("merged_ids") or []
+                 if isinstance(old, str)}
     for old in redirects:
         entities.pop(old, None)
     for claim in claims:
         for value in [claim, *claim.values()]:
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and item.get("entity_id") in redirects:
+                if isinstance(item, dict) and isinstance(item.get("entity_id"), str) \
+                        and item["entity_id"] in redirects:
                     item["entity_id"] = redirects[item["entity_id"]]
-    return StoreView(documents, claims, entities)
+    return StoreView(documents, claims, entities, dict(store.damaged), unfit)
 
 
 def entity_ids_of(claim: dict[str, Any]) -> set[str]:
     """Ids of every entity a claim refers to."""
     ids = {claim["entity_id"]} if claim.get("entity_id") else set()
     mentions = [claim.get(s) for s in MENTION_SLOTS] + list(claim.get("targets") or [])
-    ids.update(m["entity_id"] for m in mentions if isinstance(m, dict) and m.get("entity_id"))
+    ids.update(m["entity_id"] for m in mentions
+               if isinstance(m, dict) and isinstance(m.get("entity_id"), str) and m["entity_id"])
     return ids
 
 
