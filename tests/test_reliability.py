@@ -571,7 +571,8 @@ def test_check_reports_each_problem_on_its_own_line(good_store, corruption, expe
     problems = lines[:len(report.problems)]
     assert problems == report.problems  # one output line per problem, nothing wrapped
     summary = re.sub(r"\s+", " ", " ".join(lines[len(report.problems):]))  # may wrap
-    assert summary.endswith(f"{len(report.problems)} problems"), summary
+    damaged = f" ({len(report.damaged)} damaged lines)" if report.damaged else ""
+    assert summary.endswith(f"{len(report.problems)} problems{damaged}"), summary
     if n_expected is not None:
         assert len(problems) == n_expected, problems
     else:
@@ -579,10 +580,11 @@ def test_check_reports_each_problem_on_its_own_line(good_store, corruption, expe
     assert any(all(e in p for e in expected) for p in problems), problems
 
 
-def test_check_on_a_missing_store_fails(tmp_path):
+def test_check_on_a_missing_store_is_a_usage_error(tmp_path):
+    """No store at --store is exit 2 (usage or environment), one line naming the path."""
     code, lines = run_check(tmp_path / "nowhere")
-    assert code == 1
-    assert "not a store folder" in lines[0]
+    assert code == 2
+    assert lines == [f"{tmp_path / 'nowhere'}: no store here (no documents.jsonl)"]
 
 
 def test_store_still_opens_after_corruption(good_store):

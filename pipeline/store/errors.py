@@ -27,6 +27,11 @@ class StoreUnusable(StoreError):
     """The store cannot be read or written: permissions, a lock path that is not a file."""
 
 
+def allowed(path: Path, mode: int) -> bool:
+    """``os.access`` (a seam: tests running as root stand in for a permission denied)."""
+    return os.access(path, mode)
+
+
 def require_store(root: str | Path) -> Path:
     """The store folder, readable; raises NotAFolder, NoStore or StoreUnusable."""
     root = Path(root)
@@ -35,7 +40,7 @@ def require_store(root: str | Path) -> Path:
     if not any((root / name).exists() for name in STORE_FILES):
         raise NoStore(f"{root}: no store here (no {STORE_FILES[0]})")
     for path in (root, *(root / name for name in STORE_FILES if (root / name).exists())):
-        if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        if not allowed(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
             raise StoreUnusable(f"{path}: store is not readable (permission denied)")
     return root
 
@@ -48,12 +53,12 @@ def require_writable(root: str | Path) -> Path:
     existing = root
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+    if existing.is_dir() and not allowed(existing, os.W_OK | os.X_OK):
         raise StoreUnusable(f"{existing}: store is not writable (permission denied)")
     if root.is_dir():
         check_lock_path(root / LOCK_NAME)
         for path in (root / name for name in (*STORE_FILES, LOCK_NAME)):
-            if path.exists() and not os.access(path, os.W_OK):
+            if path.exists() and not allowed(path, os.W_OK):
                 raise StoreUnusable(f"{path}: store is not writable (permission denied)")
     return root
 

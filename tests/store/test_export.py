@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pwd
+import random
 import re
 import shutil
 import socket
@@ -740,3 +741,99 @@ def test_readme_shows_the_tested_sql_examples() -> None:
         name, _, body = block.partition("\n")
         assert f"`{name.strip()}`" in readme
         assert body.strip() in readme
+
+
+# ---------------------------------------------------------------------------- check before export
+
+
+def _break_publisher(root: Path) -> None:
+    """Make the first document's ``source.publisher`` an object: the schema wants a string."""
+    lines = (root / DOCUMENTS_FILE).read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["source"]["publisher"] = {"name": "Reuters"}
+    lines[0] = json.dumps(first, ensure_ascii=False)
+    (root / DOCUMENTS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_export_refuses_a_store_that_fails_check_unless_forced(store: Path, tmp_path: Path
+                                                               ) -> None:
+    _break_publisher(store)
+    db = tmp_path / "out" / "c.db"
+    result = runner.invoke(app, ["export", "--store", str(store), "--to", f"sqlite:///{db}"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{store}: the store fails check (") and "documents.jsonl:1: schema" in line
+    assert line.endswith("run `newsclaims check`, or export anyway with --force")
+    assert not db.exists() and not db.parent.exists()  # the target is not touched
+    result = runner.invoke(app, ["export", "--store", str(store), "--to", f"sqlite:///{db}",
+                                 "--force"])
+    assert result.exit_code == 0, result.output
+    assert "skipped 1: records of documents.jsonl that fail their schema" in result.stderr
+    tables = read_tables(f"sqlite:///{db}")
+    assert len(tables["documents"]) == 1
+    assert all(isinstance(r["publisher"], str) for r in tables["documents"])
+
+
+def test_export_refuses_before_connecting_to_postgresql(store: Path, pg_url: str) -> None:
+    import psycopg
+
+    _break_publisher(store)
+    with pytest.raises(ExportError, match="the store fails check"):
+        export_store(store, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('documents')").fetchone() == (None,)
+
+
+# ---------------------------------------------------------------------------- long names
+
+
+def _cjk(rng: random.Random, n: int) -> str:
+    """Random CJK ideographs: 3 UTF-8 bytes each, and they do not compress."""
+    return "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(n))
+
+
+def long_name_store(root: Path) -> tuple[str, str]:
+    rng = random.Random(11)
+    name, alias = _cjk(rng, 1000), "".join(chr(rng.randrange(0x21, 0x7F)) for _ in range(3000))
+    article = Article(f"{name} rose 5%. {alias} fell.", publisher=_cjk(rng, 1000),
+                      published="2024-01-01", path="long.txt")
+    article.entity(name, "ORG", "ent_10c9")
+    append(root, [article], [entity_record("ent_10c9", "ORG", name, [name, alias], [article], 1)])
+    return name, alias
+
+
+def test_names_and_aliases_of_any_length_export_and_re_export(tmp_path: Path,
+                                                             sql_target: str) -> None:
+    root = tmp_path / "store"
+    name, alias = long_name_store(root)
+    assert len(name.encode("utf-8")) == 3000
+    export_store(root, sql_target)
+    export_store(root, sql_target)  # the upsert path too
+    tables = read_tables(sql_target)
+    assert [r["name"] for r in tables["entities"]] == [name]
+    assert sorted(r["alias"] for r in tables["entity_aliases"]) == sorted([name, alias])
+    rows = run_query(sql_target, "SELECT entity_id FROM entity_aliases WHERE LOWER(alias) = "
+                                 "LOWER(:a)", {"a": alias})
+    assert rows == [("ent_10c9",)]
+
+
+def test_a_database_with_the_old_btree_indexes_is_migrated(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    root = tmp_path / "store"
+    articles, entities = first_articles()
+    append(root, articles, entities)
+    export_store(root, pg_url)
+    with psycopg.connect(pg_url) as conn:  # what version 0.1 created
+        conn.execute("DROP INDEX entity_aliases_key_idx")
+        conn.execute("ALTER TABLE entity_aliases ADD PRIMARY KEY (entity_id, alias)")
+        conn.execute("CREATE INDEX entities_name_idx ON entities (name)")
+        conn.execute("CREATE INDEX entity_aliases_lower_idx ON entity_aliases (LOWER(alias))")
+    long_name_store(root)
+    export_store(root, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        indexes = {r[0]: r[1] for r in conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")}
+    assert "entities_name_idx" not in indexes and "entity_aliases_pkey" not in indexes
+    assert "USING hash" in indexes["entities_name_lookup_idx"]
+    assert "UNIQUE" in indexes["entity_aliases_key_idx"]

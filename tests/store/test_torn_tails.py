@@ -81,7 +81,9 @@ def test_a_tail_torn_at_any_byte_is_repaired_by_the_next_extract(stores, nlp, tm
                             ["export", "--to", f"sqlite:///{tmp_path / f'e{cut}.db'}"]):
                 result = runner.invoke(app, [*command, "--store", str(root)])
                 assert "Traceback" not in result.output, (cut, command, result.output)
-                assert result.exit_code in (0, 1), (cut, command, result.output)
+                # readers skip the torn line; check and export may report or refuse it
+                allowed = (0,) if command[0] in ("stats", "claims", "entities") else (0, 1)
+                assert result.exit_code in allowed, (cut, command, result.output)
         summary = extract([stores["corpus"]], root, nlp_factory=lambda model: nlp)
         assert summary.failed == 0, summary.errors
         assert claims_of(root) == claims_of(stores["clean"]), cut
