@@ -49,9 +49,14 @@ class Provenance:
     model: str
     model_version: str
     score: float | None
+    # the pipeline fingerprint (see ``DocumentRecord.pipeline``); None: made before fingerprints
+    fingerprint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        record = asdict(self)
+        if record["fingerprint"] is None:
+            del record["fingerprint"]
+        return record
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Provenance:
@@ -83,16 +88,27 @@ class Claim:
         )
 
 
+def claim_scope(doc_id: str, fingerprint: str | None) -> str:
+    """What claim ids hash besides the place: the document, and the pipeline that read it
+    (so a re-processing with another pipeline gives new claims, not copies of old ids)."""
+    return doc_id if fingerprint is None else f"{doc_id}/{fingerprint}"
+
+
 def entity_claim(*, label: str, evidence: Evidence, provenance: Provenance) -> Claim:
-    """An entity mention claim; its id hashes document, type, label and span."""
-    claim_id = stable_id(evidence.doc_id, "entity", label, evidence.start, evidence.end)
+    """An entity mention claim; its id hashes document, pipeline, type, label and span."""
+    claim_id = stable_id(claim_scope(evidence.doc_id, provenance.fingerprint), "entity", label,
+                         evidence.start, evidence.end)
     return Claim(id=claim_id, type="entity", evidence=evidence, provenance=provenance,
                  fields={"label": label, "text": evidence.text})
 
 
 @dataclass(frozen=True)
 class DocumentRecord:
-    """One version of one document: id is the SHA-256 of its text."""
+    """One version of one document, as one pipeline read it: id is the SHA-256 of its text.
+
+    ``source_key`` names the article (URL, else path): a later record with the same key and
+    another id supersedes this version (``supersedes`` names the id it replaced); a later record
+    with the same id and another ``pipeline["fingerprint"]`` supersedes this processing."""
 
     id: str
     path: str
@@ -103,11 +119,14 @@ class DocumentRecord:
     # How many claims of this document its batch left in claims.jsonl (None: an older record);
     # ``check`` compares it with the claims it finds, ``extract --repair`` restores the rest.
     claim_count: int | None = None
+    source_key: str | None = None
+    supersedes: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
-        if record["claim_count"] is None:
-            del record["claim_count"]
+        for optional in ("claim_count", "source_key", "supersedes"):
+            if record[optional] is None:
+                del record[optional]
         return record
 
     @classmethod

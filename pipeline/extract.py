@@ -27,18 +27,21 @@ from .claims import (
     Evidence,
     Provenance,
     claim_key,
+    claim_scope,
     entity_claim,
     stable_id,
 )
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 from .store.claim_store import encode_line
+from .store.versions import CHANGED_PIPELINE, NEW_VERSION, UNCHANGED, Versions, source_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span
 
 ProgressCallback = Callable[[str, str], None]
+KEPT_OLD = "kept old"  # a text of another pipeline, left as it is (``keep_old``)
 
 
 @dataclass
@@ -55,6 +58,9 @@ class ExtractSummary:
     nlp_seconds: float = 0.0
     interrupted: bool = False
     repaired: int = 0
+    reprocessed: int = 0  # stored texts made again because the pipeline changed
+    kept_old: int = 0  # stored texts of another pipeline left as they are (``keep_old``)
+    new_versions: int = 0  # new texts of stored articles: the earlier version is superseded
     lines_set_aside: int = 0
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
@@ -97,6 +103,8 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
     """Claims for one processed Doc: an entity claim per ORG, PERSON and PERCENT mention,
     then the claims the claim stages left in ``doc.spans`` (directives, percentages, roles)."""
     claims = []
+    fingerprint = model_info.get("fingerprint")
+    scope = claim_scope(doc_id, fingerprint)
     stated: Counter[tuple[str, int, int]] = Counter()  # claims of one type on the same words
     for key in CLAIM_KEYS:
         for span in doc.spans.get(key, []):
@@ -106,9 +114,10 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
             stated[place] += 1
             provenance = Provenance(stage=f"newsclaims_{key}", rule=claim["rule"],
                                     score=claim["score"], model=model_info["model"],
-                                    model_version=model_info["model_version"])
+                                    model_version=model_info["model_version"],
+                                    fingerprint=fingerprint)
             claims.append(Claim(
-                id=stable_id(doc_id, *place, *([repeat] if repeat else [])),
+                id=stable_id(scope, *place, *([repeat] if repeat else [])),
                 type=claim["type"], evidence=evidence_for(doc, doc_id, span),
                 provenance=provenance, fields=dict(claim["fields"])))
     for ent in doc.ents:
@@ -116,7 +125,8 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
             continue
         prov = ent._.provenance or {"stage": "ner", "rule": None, "score": None}
         provenance = Provenance(stage=prov["stage"], rule=prov["rule"], score=prov["score"],
-                                model=model_info["model"], model_version=model_info["model_version"])
+                                model=model_info["model"], model_version=model_info["model_version"],
+                                fingerprint=fingerprint)
         claims.append(entity_claim(label=ent.label_, evidence=evidence_for(doc, doc_id, ent),
                                    provenance=provenance))
     return claims
@@ -162,6 +172,7 @@ def extract(
     alias_file: str | Path | None = None,
     follow_symlinks: bool = False,
     repair: bool = False,
+    keep_old: bool = False,
     on_event: ProgressCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
@@ -174,6 +185,12 @@ def extract(
     after the current chunk, keeping everything written so far (``summary.interrupted``).
     ``repair`` first restores the claims of stored documents whose claims are missing or
     broken (see ``_repair``); ``inputs`` may then be empty.
+
+    A stored text whose current processing has another pipeline fingerprint is processed again
+    ("changed pipeline", ``summary.reprocessed``) unless ``keep_old``; a new text of a stored
+    article (same URL, else same path) supersedes the earlier version (``summary.new_versions``).
+    Unchanged texts are skipped before any model is loaded when the fingerprint can be computed
+    without one.
     """
     notify = on_event or (lambda kind, path: None)
     summary = ExtractSummary()
@@ -187,6 +204,7 @@ def extract(
             raise BadOption(f"--aliases {exc}") from exc
     store = ClaimStore(store_dir)
     loaded: list[Language] = []
+    fingerprints: list[str | None] = []
 
     def nlp_for(name: str | None) -> Language:
         """The pipeline, loaded once and only when there is work."""
@@ -198,6 +216,31 @@ def extract(
             nlp.max_length = max(nlp.max_length, max_chars)
             loaded.append(nlp)
         return loaded[0]
+
+    def fingerprint(*, load: bool = True) -> str | None:
+        """The fingerprint of the pipeline this run uses: the loaded pipeline's, else the one
+        computed without loading it (a factory may state it as ``nlp_factory.fingerprint``),
+        else, with ``load``, the pipeline is loaded to tell."""
+        if loaded:
+            return pipeline_info(loaded[0]).get("fingerprint")
+        if not fingerprints:
+            fingerprints.append(getattr(nlp_factory, "fingerprint", None)
+                                or _expected_fingerprint(model))
+        if fingerprints[0] is not None or not load:
+            return fingerprints[0]
+        return pipeline_info(nlp_for(model)).get("fingerprint")
+
+    def decide(item: SourceDocument, versions: Versions) -> str:
+        """What this run does with an input document (see ``Versions.decide``); a text of
+        another pipeline is left as it is (UNCHANGED) with ``keep_old``."""
+        key = source_key(item.metadata, item.path)
+        if item.id not in versions.current:  # no fingerprint needed: it is new either way
+            return versions.decide(item.id, key, None)
+        stored = versions.current_fingerprint(item.id)  # None: a store without fingerprints
+        decision = versions.decide(item.id, key, fingerprint(load=stored is not None))
+        if decision == CHANGED_PIPELINE and keep_old:
+            return KEPT_OLD
+        return decision
 
     def fail(message: str) -> None:
         summary.failed += 1
@@ -216,9 +259,11 @@ def extract(
                     fail(f"{item.path}: document has {len(item.text)} characters, above the "
                          f"limit of {max_chars}")
                     continue
-                if item.id in known:  # the re-run path: no other work on unchanged files
+                decision = UNCHANGED if item.id in taken else decide(item, versions)
+                if decision in (UNCHANGED, KEPT_OLD):  # the re-run path: no other work
                     summary.files_read += 1
                     summary.skipped_unchanged += 1
+                    summary.kept_old += decision == KEPT_OLD
                     notify("skipped", item.path)
                     continue
                 unstorable = _unstorable(item)
@@ -226,7 +271,7 @@ def extract(
                     fail(unstorable)
                     continue
                 summary.files_read += 1
-                known.add(item.id)
+                taken.add(item.id)
                 for message in item.warnings:
                     summary.warnings += 1
                     summary.warning_messages.append(message)
@@ -236,7 +281,8 @@ def extract(
     if repair:
         _repair(store, summary=summary, notify=notify, nlp_for=lambda: nlp_for(model),
                 lock_timeout=lock_timeout, aliases=aliases, batch_size=batch_size)
-    known = store.document_ids()  # after any repair: it may have moved lines aside
+    versions = store.versions()  # after any repair: it may have moved lines aside
+    taken: set[str] = set()  # texts this run processes (a second copy is skipped)
     pending = new_sources()
     first = next(pending, None)
     if first is None:
@@ -246,13 +292,22 @@ def extract(
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
         linker = EntityLinker(store, aliases=aliases)
         # another process may have stored some of these while we waited for the lock
-        stream = (s for s in _prepend(first, pending) if s.id not in writer.known_documents)
+        decided: dict[int, str] = {}
+
+        def wanted(source: SourceDocument) -> bool:
+            decided[id(source)] = decision = decide(source, writer.versions)
+            return decision not in (UNCHANGED, KEPT_OLD)
+
+        stream = (s for s in _prepend(first, pending) if wanted(s))
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
         for chunk in _chunks(stream, size):
             for source, claims in _process(nlp, chunk, info, linker, summary,
                                            batch_size=batch_size, workers=workers):
+                decision = decided.pop(id(source), None)
                 summary.claims += writer.add(_document_record(source, info), claims)
                 summary.documents_new += 1
+                summary.reprocessed += decision == CHANGED_PIPELINE
+                summary.new_versions += decision == NEW_VERSION
                 notify("processed", source.path)
             writer.add_entities(linker.changed_records())
             writer.flush()
@@ -301,7 +356,8 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
         wanted = report.incomplete
         if not wanted:
             return
-        documents = [d for d in store.iter_documents() if d.id in wanted]
+        documents_by_id = {d.id: d for d in store.iter_documents() if d.id in wanted}
+        documents = list(documents_by_id.values())
         nlp = nlp_for()
         info = pipeline_info(nlp)
         linker = EntityLinker(store, aliases=aliases)
@@ -309,7 +365,10 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
         for chunk in _chunks(sources, 256):
             for source, claims in _process(nlp, chunk, info, linker, summary,
                                            batch_size=batch_size):
-                summary.claims += writer.add_claims(claims)
+                if documents_by_id[source.id].pipeline.get("fingerprint") == info.get("fingerprint"):
+                    summary.claims += writer.add_claims(claims)
+                else:  # made by another pipeline: this one's claims need their own record
+                    summary.claims += writer.add(_document_record(source, info), claims)
                 summary.repaired += 1
                 stated = wanted[source.id][0]
                 made = len({c.id for c in claims})
@@ -413,7 +472,18 @@ def _document_record(source: SourceDocument, info: dict[str, Any]) -> DocumentRe
         id=source.id,
         path=source.path,
         source=dict(source.metadata),
-        pipeline=dict(info),
+        pipeline={k: v for k, v in info.items() if v is not None},
         processed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         text=source.text,
+        source_key=source_key(source.metadata, source.path),
     )
+
+
+def _expected_fingerprint(model: str | None) -> str | None:
+    """The fingerprint the pipeline would have, computed without loading spaCy (None: only a
+    loaded pipeline can tell)."""
+    try:
+        from .fingerprint import expected_fingerprint
+    except ImportError:
+        return None
+    return expected_fingerprint(model)

@@ -18,6 +18,7 @@ from typing import Any
 
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 from .schemas import validator
+from .versions import UNCHANGED, Versions, claim_fingerprint, record_fingerprint, record_source_key
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 
@@ -27,8 +28,9 @@ class CheckReport:
     """What ``check_store`` found: counts and one line per problem. ``damaged`` repeats the
     problems of lines that cannot be read as a record at all (readers skip them)."""
 
-    documents: int = 0
-    claims: int = 0
+    documents: int = 0  # current documents (one per article)
+    claims: int = 0  # claims of the current documents' current processing
+    superseded: int = 0  # document lines of earlier versions or pipelines (kept for history)
     uncommitted: int = 0
     problems: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
@@ -108,13 +110,15 @@ def check_store(root: str | Path) -> CheckReport:
     if not root.is_dir():
         report.problems.append(f"{root}: not a store folder")
         return report
-    documents = list(_first_of_each_id(DOCUMENTS_FILE,
-                                       _read(root / DOCUMENTS_FILE, "document", report), report))
+    versions = Versions()
+    documents = list(_new_versions(_records(root / DOCUMENTS_FILE, "document", report), versions,
+                                   report))
     entities = [e for _, e in _read(root / ENTITIES_FILE, "entity", report)]  # versions: ids repeat
     entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
-    report.documents = sum(1 for _ in documents)
-    texts = {d["id"]: d["text"] for _, d in documents}
-    intact: Counter[str] = Counter()
+    report.documents = len(versions.current)
+    report.superseded = len(documents) - len(versions.current)
+    texts = {d["id"]: d["text"] for _, d, _ in documents}
+    intact: Counter[tuple[str, str | None]] = Counter()  # per (document, pipeline)
     broken: set[str] = set()
     orphans: list[str] = []  # claims without their document since the last committed claim
     claims = _records(root / CLAIMS_FILE, "claim", report)  # streamed: claims are many
@@ -133,12 +137,16 @@ def check_store(root: str | Path) -> CheckReport:
             broken.add(doc_id)
             report.set_aside(CLAIMS_FILE, number)
         else:
-            intact[doc_id] += 1
+            intact[doc_id, claim_fingerprint(claim)] += 1
+        report.claims -= not versions.is_current_claim(claim)
     # the last batch was cut off before the document lines that commit it: readers skip these
     # claims and the next extract over the same files completes them
     report.uncommitted = len(orphans)
-    for number, document in documents:
-        stated, found = document.get("claim_count"), intact[document["id"]]
+    for number, document, position in documents:
+        if versions.current.get(document["id"], {}).get("_line") != position:
+            continue  # an earlier version or pipeline: readers do not use its claims
+        stated = document.get("claim_count")
+        found = intact[document["id"], record_fingerprint(document)]
         if document["id"] in broken or (stated is not None and found < stated):
             report.incomplete[document["id"]] = (stated, found)
             of = f" of its {stated}" if stated is not None else ""
@@ -146,6 +154,25 @@ def check_store(root: str | Path) -> CheckReport:
                 f"{DOCUMENTS_FILE}:{number}: document {document['id'][:12]} ({document['path']}) "
                 f"has {found}{of} claims intact (`newsclaims extract --repair` restores them)")
     return report
+
+
+def _new_versions(records: Iterable[tuple[int, dict[str, Any]]], versions: Versions,
+                  report: CheckReport) -> Iterator[tuple[int, dict[str, Any], int]]:
+    """(line number, record, position in ``versions``) of the document lines that add a
+    version: a new text of an article, a new pipeline's processing, or an earlier text made
+    current again. A line repeating a current text and its pipeline is a copy no writer
+    makes: set aside and reported per id."""
+    copies: Counter[str] = Counter()
+    for number, record in records:
+        key = record_source_key(record)
+        if versions.decide(record["id"], key, record_fingerprint(record)) == UNCHANGED:
+            copies[record["id"]] += 1
+            report.set_aside(DOCUMENTS_FILE, number)
+            continue
+        versions.add(record)
+        yield number, record, versions.count
+    for record_id, count in copies.items():
+        report.problems.append(f"{DOCUMENTS_FILE}: id {record_id} appears {count + 1} times")
 
 
 def _first_of_each_id(name: str, records: Iterable[tuple[int, dict[str, Any]]],

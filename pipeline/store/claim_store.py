@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from ..claims import Claim, DocumentRecord
 from .errors import StoreError, check_lock_path, unusable
+from .versions import UNCHANGED, Versions, source_key
 
 DOCUMENTS_FILE = "documents.jsonl"
 CLAIMS_FILE = "claims.jsonl"
@@ -171,6 +172,10 @@ class ClaimStore:
     def claim_ids(self) -> set[str]:
         return _ids(self.claims_path)
 
+    def versions(self) -> Versions:
+        """Which stored documents and processings are current (see ``versions``)."""
+        return Versions.from_records(self.iter_records(self.documents_path))
+
     def iter_records(self, path: Path) -> Iterator[dict[str, Any]]:
         """Every parseable record of one of the store's files; damaged lines (not UTF-8, not
         JSON, torn, not an object) are skipped and counted in ``self.damaged``."""
@@ -240,20 +245,25 @@ class StoreWriter:
     def __init__(self, store: ClaimStore) -> None:
         self.store = store
         self.known_claims = store.claim_ids()
-        self.known_documents = store.document_ids()
+        self.versions = store.versions()
         self._documents: list[DocumentRecord] = []
         self._claims: list[Claim] = []
         self._entities: dict[str, dict[str, Any]] = {}
 
     def add(self, document: DocumentRecord, claims: Iterable[Claim]) -> int:
-        """Queue one document and its claims; return how many claims are new. The document
-        record states how many claims it has (``claim_count``), so ``check`` can tell lost ones."""
-        if document.id in self.known_documents:
+        """Queue one document and its claims; return how many claims are new. Nothing is queued
+        when that text is current and was made by the same pipeline. The record states how many
+        claims it has (``claim_count``), so ``check`` can tell lost ones, and which version of
+        its article it supersedes."""
+        key = document.source_key or source_key(document.source, document.path)
+        if self.versions.decide(document.id, key, document.pipeline.get("fingerprint")) == UNCHANGED:
             return 0
         claims = list(claims)
         new = self.add_claims(claims)
-        self.known_documents.add(document.id)
-        self._documents.append(replace(document, claim_count=len({c.id for c in claims})))
+        document = replace(document, claim_count=len({c.id for c in claims}), source_key=key,
+                           supersedes=self.versions.superseded_by(document.id, key))
+        self.versions.add(document.to_dict())
+        self._documents.append(document)
         return new
 
     def add_claims(self, claims: Iterable[Claim]) -> int:
@@ -274,12 +284,12 @@ class StoreWriter:
     def reload(self) -> None:
         """Read the stored ids again (after ``set_aside_lines`` moved some records out)."""
         self.known_claims = self.store.claim_ids()
-        self.known_documents = self.store.document_ids()
+        self.versions = self.store.versions()
 
     def discard(self) -> None:
         """Forget the queued batch (its documents count as unknown again)."""
-        for document in self._documents:
-            self.known_documents.discard(document.id)
+        if self._documents:
+            self.versions = self.store.versions()  # as stored: the batch's versions are gone
         for claim in self._claims:
             self.known_claims.discard(claim.id)
         self._claims.clear()

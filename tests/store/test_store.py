@@ -59,9 +59,11 @@ def test_writer_round_trip(tmp_path: Path) -> None:
     with store.writer() as writer:
         assert writer.add(DOC_A, CLAIMS_A) == len(CLAIMS_A)
         assert writer.add(DOC_B, CLAIMS_B) == len(CLAIMS_B)
-    # each document record states how many claims its batch wrote (issue 11, cause 4)
-    assert list(store.iter_documents()) == [replace(DOC_A, claim_count=len(CLAIMS_A)),
-                                            replace(DOC_B, claim_count=len(CLAIMS_B))]
+    # each document record states how many claims its batch wrote (issue 11, cause 4) and the
+    # article it is a version of (issue 12)
+    assert list(store.iter_documents()) == [
+        replace(DOC_A, claim_count=len(CLAIMS_A), source_key=DOC_A.path),
+        replace(DOC_B, claim_count=len(CLAIMS_B), source_key=DOC_B.path)]
     assert list(store.iter_claims()) == CLAIMS_A + CLAIMS_B
     assert store.document_ids() == {DOC_A.id, DOC_B.id}
     assert store.claim_ids() == {c.id for c in CLAIMS_A + CLAIMS_B}
@@ -226,7 +228,7 @@ def test_non_ascii_text_is_written_as_utf8(tmp_path: Path) -> None:
 ])
 def test_document_ids_with_awkward_text(tmp_path: Path, text: str) -> None:
     doc = make_document(text)
-    other = make_document("plain text")
+    other = make_document("plain text", "b.txt")  # another article: no version of a.txt
     store = ClaimStore(tmp_path)
     with store.writer() as writer:
         writer.add(doc, [])
