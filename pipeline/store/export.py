@@ -35,6 +35,8 @@ from .check import check_store
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 from .errors import NoStore, NotAFolder, StoreError, require_store
 from .schemas import validator
+from .versions import Versions
+from .versions import current_entities as entities_of_current_claims
 
 __all__ = ["BadTarget", "ExportError", "NoStore", "NotAFolder", "StoreError", "StoreFailsCheck",
            "export_store", "parse_target", "redact"]
@@ -347,6 +349,8 @@ class Writer(Protocol):
 
     def delete_entities(self, ids: list[str]) -> None: ...
 
+    def delete_rows(self, table: Table, ids: list[str]) -> None: ...
+
     def close(self, ok: bool) -> None: ...
 
 
@@ -416,6 +420,10 @@ class SQLiteWriter:
 
     def delete_entities(self, ids: list[str]) -> None:
         self.conn.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in ids])
+
+    def delete_rows(self, table: Table, ids: list[str]) -> None:
+        self.conn.executemany(f"DELETE FROM {table.name} WHERE {table.key[0]} = ?",
+                              [(i,) for i in ids])
 
     def close(self, ok: bool) -> None:
         try:
@@ -504,6 +512,10 @@ class PostgresWriter:
         with self.conn.cursor() as cur:
             cur.execute("DELETE FROM entities WHERE id = ANY(%s)", (ids,))
 
+    def delete_rows(self, table: Table, ids: list[str]) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(f"DELETE FROM {table.name} WHERE {table.key[0]} = ANY(%s)", (ids,))
+
     def close(self, ok: bool) -> None:
         try:
             if ok:
@@ -578,6 +590,9 @@ class ParquetWriter:
 
     def delete_entities(self, ids: list[str]) -> None:
         """Merged entities are never written to a Parquet export: nothing to delete."""
+
+    def delete_rows(self, table: Table, ids: list[str]) -> None:
+        """Each export rewrites every file from the current records: nothing to delete."""
 
     def close(self, ok: bool) -> None:
         if ok:
@@ -656,8 +671,11 @@ def export_store(store: str | Path, target: str, *, batch_size: int = DEFAULT_BA
     summary = ExportSummary(target=redact(target), store=str(root))
     summary.validate = _checked(root, force)
     entities, redirects = current_entities(root / ENTITIES_FILE, summary)
+    stored_entities = set(entities)
+    versions, entities = _current_records(root, entities, redirects, summary)
     try:
-        before, after, exported = _export(root, target, batch_size, entities, redirects, summary)
+        before, after, exported = _export(root, target, batch_size, versions, entities,
+                                          redirects, summary, stored_entities)
     except _driver_errors() as exc:
         raise ExportError(f"export to {redact(target)} failed, nothing was committed: "
                           f"{type(exc).__name__}: {exc}".strip()) from exc
@@ -689,15 +707,61 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _export(root: Path, target: str, batch_size: int, entities: dict[str, dict[str, Any]],
-            redirects: dict[str, str], summary: ExportSummary
+def _current_records(root: Path, entities: dict[str, dict[str, Any]], redirects: dict[str, str],
+                     summary: ExportSummary) -> tuple[Versions, dict[str, dict[str, Any]]]:
+    """Which document lines are current, and the entities as the current claims show them
+    (one pass over the documents and one over the claims, before anything is written)."""
+    quiet = ExportSummary(target=summary.target, store=summary.store, validate=summary.validate)
+    versions = Versions.from_records(_lines(root / DOCUMENTS_FILE, quiet))
+
+    def mentions(current: bool, of: set[str] | None = None) -> list[dict[str, Any]]:
+        """Entity claims of current (or superseded) processings, only what is recounted."""
+        found = []
+        for record in _lines(root / CLAIMS_FILE, quiet):
+            if record.get("type") != "entity" or versions.is_current_claim(record) != current:
+                continue
+            entity_id = record.get("entity_id")
+            entity_id = redirects.get(entity_id, entity_id)
+            if of is None or entity_id in of:
+                evidence = record.get("evidence") or {}
+                found.append({"type": "entity", "entity_id": entity_id, "current": current,
+                              "evidence": {"doc_id": evidence.get("doc_id"),
+                                           "text": evidence.get("text")}})
+        return found
+
+    stale = mentions(False)  # usually few: the rest is recounted only when there are some
+    if not stale:
+        return versions, entities
+    affected = {m["entity_id"] for m in stale}
+    dates = {doc_id: (r.get("source") or {}).get("published")
+             for doc_id, r in versions.current.items()}
+    return versions, entities_of_current_claims(entities, stale + mentions(True, affected), dates)
+
+
+def _export(root: Path, target: str, batch_size: int, versions: Versions,
+            entities: dict[str, dict[str, Any]], redirects: dict[str, str],
+            summary: ExportSummary, stored_entities: set[str]
             ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Write everything in one transaction; rows per table before, after and exported."""
+    """Write the current records in one transaction, and delete from the target the rows of
+    superseded versions; rows per table before, after and exported."""
     exported = {t.name: 0 for t in TABLES}
+    stale_documents: set[str] = set()
+    stale_claims: list[str] = []
+    position = 0
+
+    def current_lines() -> Iterator[dict[str, Any]]:
+        nonlocal position
+        for record in _lines(root / DOCUMENTS_FILE, summary):
+            position += 1
+            if versions.current.get(record["id"], {}).get("_line") == position:
+                yield record
+            else:
+                stale_documents.add(record["id"])
+
     with open_target(target) as writer:
         before = writer.counts()
         documents: dict[str, tuple[str | None, str | None]] = {}
-        for batch in _document_batches(_lines(root / DOCUMENTS_FILE, summary), batch_size):
+        for batch in _document_batches(current_lines(), batch_size):
             rows = list({r["id"]: document_row(r) for r in batch}.values())
             rows = [r for r in rows if r[0] not in documents]  # a repeated id: first line wins
             for row in rows:
@@ -713,6 +777,9 @@ def _export(root: Path, target: str, batch_size: int, entities: dict[str, dict[s
         for batch in _batches(_lines(root / CLAIMS_FILE, summary), batch_size):
             pairs: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
             for record in batch:
+                if not versions.is_current_claim(record) and versions.holds(record):
+                    stale_claims.append(record.get("id"))
+                    continue
                 pair = claim_rows(record, documents, entities, redirects, summary)
                 if pair is not None:
                     pairs[pair[0][0]] = pair
@@ -722,6 +789,15 @@ def _export(root: Path, target: str, batch_size: int, entities: dict[str, dict[s
             exported["claim_evidence"] += len(pairs)
         if redirects:
             writer.delete_entities(sorted(redirects))
+        # rows an earlier export wrote for versions and processings now superseded
+        stale = sorted({i for i in stale_claims if isinstance(i, str)})
+        writer.delete_rows(CLAIM_EVIDENCE, stale)
+        writer.delete_rows(CLAIMS, stale)
+        writer.delete_rows(DOCUMENTS, sorted(stale_documents - set(documents)))
+        # entities only superseded versions mention (and their aliases)
+        gone = sorted(stored_entities - set(entities))
+        writer.sync_aliases(gone, [])
+        writer.delete_rows(ENTITIES, gone)
         after = writer.counts()
     return before, after, exported
 

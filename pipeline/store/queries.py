@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .claim_store import ClaimStore
+from .versions import Versions, claim_fingerprint, current_entities
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 
@@ -72,15 +73,17 @@ def _fitting(store: ClaimStore, path: Path, kind: str, unfit: dict[str, int]
 
 
 def load_view(root: str | Path) -> StoreView:
-    """Read the store into a view; damaged and unfit lines are skipped and counted."""
+    """Read the store's current records into a view: the current version of each article and
+    the claims of its current processing (see ``versions``), entities as those claims show
+    them; damaged and unfit lines are skipped and counted."""
     store = ClaimStore(root)
     unfit: dict[str, int] = {}
-    documents = {}
-    for record in _fitting(store, store.documents_path, "documents", unfit):
-        record.pop("text", None)
-        documents[record["id"]] = record
-    claims = [c for c in _fitting(store, store.claims_path, "claims", unfit)
-              if c["evidence"]["doc_id"] in documents]  # committed claims only
+    versions = Versions.from_records(_fitting(store, store.documents_path, "documents", unfit))
+    documents = {doc_id: {k: v for k, v in record.items() if k != "_line"}
+                 for doc_id, record in versions.current.items()}
+    claims, stale = [], []  # committed claims of current processings; the others
+    for claim in _fitting(store, store.claims_path, "claims", unfit):
+        (claims if versions.is_current_claim(claim) else stale).append(claim)
     entities: dict[str, dict[str, Any]] = {}
     for record in _fitting(store, store.entities_path, "entities", unfit):
         entities[record["id"]] = record  # the last version of an id wins
@@ -95,7 +98,41 @@ def load_view(root: str | Path) -> StoreView:
                 if isinstance(item, dict) and isinstance(item.get("entity_id"), str) \
                         and item["entity_id"] in redirects:
                     item["entity_id"] = redirects[item["entity_id"]]
+    for claim in stale:
+        if claim.get("entity_id") in redirects:
+            claim["entity_id"] = redirects[claim["entity_id"]]
+    dates = {d: (r.get("source") or {}).get("published") for d, r in documents.items()}
+    mentions = [{**c, "current": True} for c in claims if c["type"] == "entity"]
+    mentions += [{**c, "current": False} for c in stale if c["type"] == "entity"]
+    entities = current_entities(entities, mentions, dates)
     return StoreView(documents, claims, entities, dict(store.damaged), unfit)
+
+
+def article_history(root: str | Path, wanted: str) -> list[dict[str, Any]]:
+    """The versions of one article (its URL, source key or path), oldest first: document id,
+    path, processed_at, pipeline fingerprint, claim count, what it supersedes and whether it
+    is current."""
+    store = ClaimStore(root)
+    unfit: dict[str, int] = {}
+    versions = Versions.from_records(_fitting(store, store.documents_path, "documents", unfit))
+    counts: Counter[tuple[str, str | None]] = Counter()
+    lines = versions.history(wanted)
+    wanted_ids = {r["id"] for r in lines}
+    for claim in _fitting(store, store.claims_path, "claims", unfit):
+        if claim["evidence"]["doc_id"] in wanted_ids:
+            counts[claim["evidence"]["doc_id"], claim_fingerprint(claim)] += 1
+    result = []
+    for record in lines:
+        fingerprint = (record.get("pipeline") or {}).get("fingerprint")
+        result.append({
+            "id": record["id"], "path": record.get("path"),
+            "url": (record.get("source") or {}).get("url"),
+            "processed_at": record.get("processed_at"), "fingerprint": fingerprint,
+            "claims": record.get("claim_count", counts[record["id"], fingerprint]),
+            "supersedes": record.get("supersedes"),
+            "current": versions.current.get(record["id"], {}).get("_line") == record["_line"]})
+    return result
+
 
 
 def entity_ids_of(claim: dict[str, Any]) -> set[str]:

@@ -61,6 +61,7 @@ class Versions:
 
     latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # source key -> last line
     lines: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    ids: set[str] = field(default_factory=set)  # every stored text
     count: int = 0  # lines taken
     _current: dict[str, dict[str, Any]] | None = None
 
@@ -75,6 +76,7 @@ class Versions:
     def add(self, record: dict[str, Any]) -> None:
         """Take one more document line (its text is not kept)."""
         self.count += 1
+        self.ids.add(record["id"])
         record = {**{k: v for k, v in record.items() if k != "text"}, "_line": self.count}
         key = record_source_key(record)
         self.latest[key] = record
@@ -99,6 +101,11 @@ class Versions:
         record = self.current.get(doc_id) if isinstance(doc_id, str) else None
         return record is not None and claim_fingerprint(claim) == record_fingerprint(record)
 
+    def holds(self, claim: dict[str, Any]) -> bool:
+        """Whether a claim's document is stored at all (current or not)."""
+        evidence = claim.get("evidence")
+        return isinstance(evidence, dict) and evidence.get("doc_id") in self.ids
+
     def decide(self, doc_id: str, key: str, fingerprint: str | None) -> str:
         """What to do with an input document: NEW, UNCHANGED, CHANGED_PIPELINE or NEW_VERSION."""
         if doc_id in self.current:
@@ -120,33 +127,45 @@ class Versions:
         return sorted(found, key=lambda r: r["_line"])
 
 
-def current_entities(entities: dict[str, dict[str, Any]], claims: Iterable[dict[str, Any]],
+def current_entities(entities: dict[str, dict[str, Any]], mentions: Iterable[dict[str, Any]],
                      dates: dict[str, str | None]) -> dict[str, dict[str, Any]]:
-    """Entity records as the current claims show them: mention counts, documents, aliases and
-    first/last seen from current entity claims only (``dates``: document id -> published date);
-    an entity no current claim mentions is left out. ``claims`` are current, with entity ids
-    already redirected to surviving records."""
-    mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for claim in claims:
+    """Entity records as the current versions show them. ``mentions`` are the store's entity
+    claims, each with ``current`` (see ``Versions.is_current_claim``) and its entity id
+    redirected to the surviving record; ``dates`` maps a document id to its published date.
+
+    A record no superseded claim mentions is returned as stored. A record a superseded claim
+    mentions is recounted from the current claims: mention count, documents, first/last seen
+    (from published dates, when any), and it loses the aliases only superseded claims use; a
+    record no current claim mentions is left out."""
+    current: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    stale: dict[str, set[str]] = defaultdict(set)
+    for claim in mentions:
         entity_id = claim.get("entity_id")
-        if claim.get("type") == "entity" and isinstance(entity_id, str) and entity_id in entities:
-            evidence = claim.get("evidence") or {}
-            mentions[entity_id].append((evidence.get("doc_id"), evidence.get("text") or ""))
+        if claim.get("type") != "entity" or entity_id not in entities:
+            continue
+        evidence = claim.get("evidence") or {}
+        if claim.get("current"):
+            current[entity_id].append((evidence.get("doc_id"), evidence.get("text") or ""))
+        else:
+            stale[entity_id].add(evidence.get("text") or "")
     result: dict[str, dict[str, Any]] = {}
-    for entity_id, found in mentions.items():
-        record = dict(entities[entity_id])
+    for entity_id, stored in entities.items():
+        if entity_id not in stale:
+            result[entity_id] = stored
+            continue
+        found = current.get(entity_id)
+        if not found:
+            continue  # only superseded versions mention it
+        record = dict(stored)
         documents = sorted({d for d, _ in found if d})
         surfaces = {t for _, t in found if t}
-        aliases = [a for a in record.get("aliases") or [] if a in surfaces]
-        aliases += sorted(surfaces.difference(aliases))
+        gone = stale[entity_id] - surfaces
+        record.update(mention_count=len(found), documents=documents,
+                      aliases=[a for a in stored.get("aliases") or [] if a not in gone])
         seen = sorted(d for d in (dates.get(doc) for doc in documents) if d)
-        record.update(mention_count=len(found), documents=documents, aliases=aliases)
-        if "first_seen" in record or seen:
-            record.update(first_seen=seen[0] if seen else record.get("first_seen"),
-                          last_seen=seen[-1] if seen else record.get("last_seen"))
-        name = record.get("name")
-        if name in (entities[entity_id].get("aliases") or []) and name not in surfaces:
-            # the name came from a superseded version only: the most complete current one
-            record["name"] = max(aliases, key=lambda a: (len(a.split()), len(a), a))
+        if seen:
+            record.update(first_seen=seen[0], last_seen=seen[-1])
+        if record.get("name") in gone:  # named after a superseded spelling
+            record["name"] = max(surfaces, key=lambda a: (len(a.split()), len(a), a))
         result[entity_id] = record
     return result
