@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dates import DATE_FIELDS
 from tests.readers.test_readers import read_all
 
 STORY = ("Kestrel Mills said it would cut 200 jobs at its Leeds plant as demand for its woollen "
@@ -121,3 +122,7 @@ def test_a_wrong_typed_date_is_dropped_once(tmp_path: Path) -> None:
     assert "published" not in doc.metadata
     assert len(doc.warnings) == 1 and "'published' dropped" in doc.warnings[0]
 
+
+def test_date_field_names_are_documented_in_order() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{n}`" for n in DATE_FIELDS) in readme
