@@ -172,7 +172,8 @@ def claim_date(claim: dict[str, Any], document: dict[str, Any]) -> str | None:
     return published_or_none(source.get("published") if isinstance(source, dict) else None)
 
 
-def _instant(value: str) -> Any:
+def _instant(value: str) -> datetime:
+    """The sort key of a stored date (an unreadable one sorts as the oldest)."""
     return date_key(value) or datetime.min.replace(tzinfo=UTC)
 
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.dates import BadDate
 from pipeline.store.check import check_store
 from pipeline.store.export import export_store
 from pipeline.store.queries import claim_groups, load_view
@@ -124,6 +125,13 @@ def test_bad_dates_exit_2_with_one_line(store: Path, option: str, value: str) ->
     result = runner.invoke(app, ["claims", "--store", str(store), option, value])
     assert_one_line_error(result, 2, f"{option} {value!r}", "expected an ISO date YYYY-MM-DD")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("bound", ["since", "until"])
+def test_the_library_raises_a_value_error_for_a_bad_bound(store: Path, bound: str) -> None:
+    with pytest.raises(BadDate, match=f"--{bound} '2024-13-45'") as info:
+        claim_groups(load_view(store), **{bound: "2024-13-45"})
+    assert isinstance(info.value, ValueError)
 
 
 def test_a_bad_date_is_refused_before_the_store_is_read(tmp_path: Path) -> None:
