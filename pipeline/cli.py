@@ -46,12 +46,13 @@ def _say(line: str) -> None:
 
 def _exit_code(exc: BaseException) -> int | None:
     """The documented exit code of a library error (None: not one of them)."""
+    from .dates import BadDate
     from .extract import BadOption, FailFast
     from .store import StoreWriteError
     from .store.errors import StoreError
     from .store.export import BadTarget, ExportError
 
-    if isinstance(exc, (StoreError, BadOption, BadTarget)):
+    if isinstance(exc, (StoreError, BadOption, BadTarget, BadDate)):
         return 2
     if isinstance(exc, (ExportError, StoreWriteError, FailFast, OSError)):
         return 1
@@ -328,18 +329,24 @@ def claims(
     entity: Annotated[str | None, typer.Option("--entity", help="Claims about this entity.")] = None,
     claim_type: Annotated[str | None, typer.Option(
         "--type", help="entity, directive, percentage or role.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only from this date (ISO).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only news dated on or after this (YYYY-MM-DD or ISO datetime).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Only news dated on or before this (YYYY-MM-DD or ISO datetime).")] = None,
     output_format: FormatOption = "table",
 ) -> None:
-    """Each claim once, newest first, with all its sources and how many publishers report it.
+    """Each claim once, newest first (undated last), with all its sources and how many
+    publishers report it. Dates are the documents' published dates, never processing times.
 
-    Exit codes as for ``entities``.
+    Exit codes as for ``entities``; a --since/--until that is not an ISO date is exit 2.
     """
-    from .store.queries import claim_groups
+    from .store.queries import claim_groups, date_option
 
     _check_format(output_format)
     with _handled():
-        groups = claim_groups(_view(store), entity=entity, claim_type=claim_type, since=since)
+        low, high = date_option(since, "--since"), date_option(until, "--until")
+        groups = claim_groups(_view(store), entity=entity, claim_type=claim_type, since=low,
+                              until=high)
     if output_format == "jsonl":
         for group in groups:
             print(json.dumps(group.to_dict(), ensure_ascii=False))
@@ -352,7 +359,7 @@ def claims(
             sources = "\n".join(f"{s['publisher'] or s['path']}: {s['evidence'][:80]}"
                                 for s in g.sources)
             table.add_row(*(escape(str(v)) for v in (
-                g.date[:10], g.type, g.to_dict()["summary"], g.publishers, sources)))
+                (g.date or "")[:10], g.type, g.to_dict()["summary"], g.publishers, sources)))
     console.print(table)
 
 

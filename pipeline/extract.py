@@ -31,6 +31,7 @@ from .claims import (
     entity_claim,
     stable_id,
 )
+from .dates import published_or_none
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 from .store.claim_store import encode_line
@@ -393,7 +394,9 @@ class EntityLinker:
         self._touched: set[str] = set()
 
     def link(self, source: SourceDocument, claims: list[Claim]) -> list[Claim]:
-        """Set ``entity_id`` on entity claims and mention slots, and ``claim_key`` on all.
+        """Set ``entity_id`` on entity claims and mention slots, and ``claim_key`` and ``date``
+        on all. ``date`` is the document's published date (None when unknown), which also
+        dates the entities' first and last sightings: news time, never processing time.
 
         Resolving a document the store already counted (a re-run after a crash) gives the
         same ids and does not count its mentions twice."""
@@ -402,8 +405,8 @@ class EntityLinker:
         mentions = [mention_from_claim(c.to_dict()) for c in claims
                     if c.type == "entity" and c.fields.get("label") in {"ORG", "PERSON"}]
         resolver = self.resolver
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        ids = resolver.resolve_document(source.id, source.text, mentions, seen_at=now)
+        published = published_or_none(source.metadata.get("published"))  # a stored text: old
+        ids = resolver.resolve_document(source.id, source.text, mentions, seen_at=published)
         self._touched.update(ids.values())
         for claim in claims:
             if claim.type == "entity":
@@ -417,6 +420,7 @@ class EntityLinker:
                         if entity:
                             item["entity_id"] = resolver.canonical_id(entity)
             claim.fields["claim_key"] = claim_key(claim.to_dict())
+            claim.fields["date"] = published
         return claims
 
     def changed_records(self) -> list[dict[str, Any]]:

@@ -27,12 +27,13 @@ SECOND = ("Tencent bets on enterprise software\n\n"
           "last year.\n")
 
 
-def _write(folder: Path, name: str, text: str, publisher: str) -> None:
+def _write(folder: Path, name: str, text: str, publisher: str, published: str | None = None
+           ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
     with (folder / "sources.jsonl").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"file": name, "publisher": publisher, "title": text.splitlines()[0]})
-                 + "\n")
+        fh.write(json.dumps({"file": name, "publisher": publisher, "title": text.splitlines()[0],
+                             "published": published}) + "\n")
 
 
 def _claims(store: Path) -> list[dict]:
@@ -42,10 +43,10 @@ def _claims(store: Path) -> list[dict]:
 @pytest.fixture
 def two_runs(nlp, tmp_path):
     store = tmp_path / "store"
-    _write(tmp_path / "day1", "tencent1.txt", FIRST, "Daily Wire One")
+    _write(tmp_path / "day1", "tencent1.txt", FIRST, "Daily Wire One", "2023-03-01")
     extract([tmp_path / "day1"], store, nlp_factory=lambda m: nlp)
     before = _claims(store)
-    _write(tmp_path / "day2", "tencent2.txt", SECOND, "Business Two")
+    _write(tmp_path / "day2", "tencent2.txt", SECOND, "Business Two", "2023-03-02")
     extract([tmp_path / "day2"], store, nlp_factory=lambda m: nlp)
     return store, before, _claims(store)
 
@@ -87,7 +88,7 @@ def test_entities_record_aliases_mentions_and_documents(two_runs):
     (pony,) = [e for e in view.entities.values() if e["name"] == "Pony Ma"]
     assert {"Pony Ma", "Ma"} <= set(pony["aliases"])
     assert len(pony["documents"]) == 2 and pony["mention_count"] >= 3
-    assert pony["first_seen"] <= pony["last_seen"]
+    assert (pony["first_seen"], pony["last_seen"]) == ("2023-03-01", "2023-03-02")
 
 
 def test_query_commands(two_runs):
@@ -104,7 +105,7 @@ def test_query_commands(two_runs):
     assert groups and all(g["sources"] for g in groups)
     assert any(g["type"] == "role" for g in groups)
     dates = [g["date"] for g in groups]
-    assert dates == sorted(dates, reverse=True)
+    assert dates == sorted(dates, reverse=True) and set(dates) <= {"2023-03-01", "2023-03-02"}
     result = runner.invoke(app, ["claims", "--store", str(store), "--type", "percentage",
                                  "--since", "2999-01-01", "--format", "jsonl"])
     assert result.exit_code == 0 and result.output.strip() == ""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..dates import DATE_FIELDS, BadDate, published_date, published_or_none
 from .decoding import BINARY, Decoded, UndecodableBytes, decode  # noqa: F401  (BINARY: re-export)
 from .metadata import clean_metadata, source_schema
 
@@ -28,9 +29,9 @@ IGNORE_MAX_BYTES = 1_000_000
 FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".json": "json",
            ".jsonl": "jsonl"}
 TEXT_FIELDS = ("text", "body", "content", "article")
-# Canonical metadata name -> record keys accepted for it, in order of preference.
-ALIASES = {"publisher": ("publisher", "source", "site"),
-           "published": ("published", "date", "published_at")}
+# Canonical metadata name -> record keys accepted for it, in order of preference (for
+# "published": the first that is a readable date, see ``pipeline/dates.py``).
+ALIASES = {"publisher": ("publisher", "source", "site"), "published": DATE_FIELDS}
 TOO_DEEP = "JSON nested too deeply to read"
 # Metadata the reader records about the decoding: a manifest or record cannot set these.
 PROVENANCE = ("format", "encoding", "encoding_confidence", "encoding_replaced")
@@ -260,8 +261,8 @@ def _load_manifest(folder: Path, root: Path, manifest: dict[str, dict[str, Any]]
         if not inside:
             yield ReadError(where, f"manifest path escapes the corpus folder: {name}")
             continue
-        manifest[os.path.normpath(target)] = {
-            k: v for k, v in record.items() if k != "file" and v is not None}
+        manifest[os.path.normpath(target)] = _canonical(
+            {k: v for k, v in record.items() if k != "file" and v is not None}, ("published",))
 
 
 def _read_file(path: Path, rel: str, fmt: str, max_bytes: int, extra: dict[str, Any],
@@ -303,7 +304,29 @@ def _document(where: str, text: str, meta: dict[str, Any],
     """A document whose metadata passed the schema (the reader's provenance fields win)."""
     own = {k: v for k, v in meta.items() if k not in PROVENANCE}
     clean, warnings = clean_metadata({**own, **provenance}, where)
+    if clean.get("published") is None:
+        clean.pop("published", None)
+    else:
+        try:
+            clean["published"] = published_date(clean["published"])
+        except BadDate as exc:
+            del clean["published"]
+            warnings.append(f"{where}: metadata field 'published' dropped: {exc}")
     return SourceDocument(where, text, clean, tuple(warnings))
+
+
+def _canonical(meta: dict[str, Any], names: Iterable[str] = tuple(ALIASES)) -> dict[str, Any]:
+    """``meta`` with the first accepted key of each canonical field renamed to it: for
+    "published" the first that reads as a date, else the first present (dropped later, with a
+    warning); the other keys stay as they are."""
+    meta = dict(meta)
+    for canonical in names:
+        present = [n for n in ALIASES[canonical] if n in meta]
+        if canonical == "published":
+            present.sort(key=lambda n: published_or_none(meta[n]) is None)  # stable: order kept
+        if present:
+            meta[canonical] = meta.pop(present[0])
+    return meta
 
 
 def _from_html(html: str, rel: str, known: dict[str, Any], provenance: dict[str, Any]) -> Item:
@@ -365,11 +388,7 @@ def _from_record(record: dict[str, Any], where: str, extra: dict[str, Any],
     known = source_schema().get("properties", {})
     meta = {k: v for k, v in record.items() if k not in TEXT_FIELDS and v is not None
             and (k in known or isinstance(v, str | int | float | bool))}
-    for canonical, names in ALIASES.items():
-        key = next((n for n in names if n in meta), None)
-        if key is not None:
-            meta[canonical] = meta.pop(key)
-    return _document(where, text, {**extra, **meta}, provenance)
+    return _document(where, text, {**extra, **_canonical(meta)}, provenance)
 
 
 def _jsonl(text: str, rel: str) -> Iterator[tuple[str, Any]]:

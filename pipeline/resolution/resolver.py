@@ -36,8 +36,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from ..dates import date_key
 from .aliases import AliasTable
 from .document import Cluster, cluster_document
 from .index import ClusterKeys, RecordIndex, precedence
@@ -99,9 +101,10 @@ class EntityResolver:
         return {old: self.canonical_id(old) for old in self._redirects}
 
     def resolve_document(self, doc_id: str, text: str, mentions: list[Mention], *,
-                         seen_at: str) -> dict[tuple[int, int], str]:
+                         seen_at: str | None) -> dict[tuple[int, int], str]:
         """Assign an entity id to every ORG/PERSON mention of one document, creating/updating
         records; return ``{(start, end): entity_id}``. Other labels (PERCENT) are skipped.
+        ``seen_at`` is the document's published date (None: undated, leaves first/last seen).
         Resolving a document again gives the same ids and does not count its mentions twice."""
         clusters = cluster_document(text, mentions, lexicon=self.lexicon, alias_anchors=self.aliases.anchors)
         result: dict[tuple[int, int], str] = {}
@@ -158,7 +161,7 @@ class EntityResolver:
             self.index.add(survivor)
         return survivor
 
-    def _update(self, record: EntityRecord, cluster: Cluster, doc_id: str, seen_at: str, *,
+    def _update(self, record: EntityRecord, cluster: Cluster, doc_id: str, seen_at: str | None, *,
                 count: bool) -> None:
         """Add one document's cluster to its record: counts, times, aliases, rules, name."""
         if count:
@@ -224,8 +227,12 @@ def _insort_unique(items: list[str], item: str) -> None:
 
 
 def _earliest(a: str | None, b: str | None) -> str | None:
-    return min((x for x in (a, b) if x), default=None)
+    """The earlier of two dates, by instant (offsets differ); an unreadable one loses."""
+    return min((x for x in (a, b) if x), default=None,
+               key=lambda x: date_key(x) or datetime.max.replace(tzinfo=UTC))
 
 
 def _latest(a: str | None, b: str | None) -> str | None:
-    return max((x for x in (a, b) if x), default=None)
+    """The later of two dates, by instant; an unreadable one loses."""
+    return max((x for x in (a, b) if x), default=None,
+               key=lambda x: date_key(x) or datetime.min.replace(tzinfo=UTC))

@@ -8,8 +8,9 @@ store's stable ids, so exporting again updates rows in place and adds only new o
 Memory: ``claims.jsonl`` and ``documents.jsonl`` are read line by line and written in batches of
 ``batch_size`` rows. Two things are held whole, both small next to the claims: the current
 version of every entity (a first pass over ``entities.jsonl``, later lines win, ids listed in
-``merged_ids`` are redirected to their survivor) and the id and date of every document (claims
-copy the date, and a claim whose document line is missing is skipped, not exported).
+``merged_ids`` are redirected to their survivor) and the id and published date of every document
+(a claim without its own ``date`` copies it, NULL when unknown: never ``processed_at``; a claim
+whose document line is missing is skipped, not exported).
 Every value travels as a bound parameter or through COPY, never inside SQL text.
 """
 
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from ..claims import CLAIM_BASE_KEYS, claim_key
+from ..dates import published_or_none
 from .check import check_store
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 from .errors import NoStore, NotAFolder, StoreError, require_store
@@ -308,7 +310,7 @@ def claim_rows(record: dict[str, Any], documents: dict[str, tuple[str | None, st
         return None
     kind = record["type"]
     fields = {k: v for k, v in record.items()
-              if k not in CLAIM_BASE_KEYS and k not in ("claim_key", "entity_id")}
+              if k not in CLAIM_BASE_KEYS and k not in ("claim_key", "entity_id", "date")}
     entity_id = record.get("entity_id")
     changed = entity_id in redirects
     entity_id = redirects.get(entity_id, entity_id)
@@ -325,6 +327,8 @@ def claim_rows(record: dict[str, Any], documents: dict[str, tuple[str | None, st
                          **({"entity_id": entity_id} if kind == "entity" else {})})
     provenance = record.get("provenance") or {}
     published, date = documents[doc_id]
+    if "date" in record:  # claims carry their date since it is news time (older ones do not)
+        date = record["date"] if isinstance(record["date"], str) else None
     start, end = int(evidence.get("start", 0)), int(evidence.get("end", 0))
     text = evidence.get("text") or ""
     claim = (record["id"], key, kind, doc_id, entity_id, start, end, text, _json(fields),
@@ -765,7 +769,9 @@ def _export(root: Path, target: str, batch_size: int, versions: Versions,
             rows = list({r["id"]: document_row(r) for r in batch}.values())
             rows = [r for r in rows if r[0] not in documents]  # a repeated id: first line wins
             for row in rows:
-                documents[row[0]] = (row[5], row[5] or row[7])
+                # a claim's date is news time: the published date (normalised), never
+                # processed_at; NULL when unknown
+                documents[row[0]] = (row[5], published_or_none(row[5]))
             writer.upsert(DOCUMENTS, rows)
             exported["documents"] += len(rows)
         for batch in _batches(entities.values(), batch_size):

@@ -2,7 +2,11 @@
 
 Claims with the same ``claim_key`` (same type, same resolved entities, same normalised
 content) are one claim reported by several sources; a query shows each once with all its
-sources and how many distinct publishers report it. Newest first.
+sources and how many distinct publishers report it. Newest first, undated claims last.
+
+Dates are news dates: a claim's ``date`` field (its document's published date, written since
+claims carry it), else, for claims stored before that, its document's ``source.published``
+normalised (``pipeline/dates.py``); ``processed_at`` never dates a claim. Unknown is None.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..dates import DateBound, date_key, in_range, parse_bound, published_or_none
 from .claim_store import ClaimStore
 from .versions import Versions, claim_fingerprint, current_entities
 
@@ -25,14 +31,15 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
                   "processed_at": (str, type(None))},
     "source": {"publisher": (str, type(None)), "published": (str, type(None))},
     "claims": {"id": (str,), "type": (str,), "evidence": (dict,), "claim_key": (str, type(None)),
-               "entity_id": (str, type(None)), "targets": (list, type(None))},
+               "entity_id": (str, type(None)), "targets": (list, type(None)),
+               "date": (str, type(None))},
     "evidence": {"doc_id": (str,), "text": (str,), "start": (int,), "end": (int,)},
     "entities": {"id": (str,), "label": (str,), "name": (str,), "aliases": (list,),
                  "mention_count": (int,), "documents": (list,), "merged_ids": (list,)},
 }
 NESTED = {"documents": "source", "claims": "evidence"}
 OPTIONAL = {"source", "processed_at", "publisher", "published", "claim_key", "entity_id", "targets",
-            "aliases", "mention_count", "documents", "merged_ids"}
+            "date", "aliases", "mention_count", "documents", "merged_ids"}
 
 
 @dataclass
@@ -169,8 +176,9 @@ class ClaimGroup:
     sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def date(self) -> str:
-        return max((s["date"] for s in self.sources), default="")
+    def date(self) -> str | None:
+        """The latest news date among the sources, None when none is dated."""
+        return max((s["date"] for s in self.sources if s["date"]), default=None, key=_instant)
 
     @property
     def publishers(self) -> int:
@@ -188,14 +196,38 @@ def _source(view: StoreView, claim: dict[str, Any]) -> dict[str, Any]:
     meta = doc.get("source", {})
     return {"doc_id": ev["doc_id"], "path": doc.get("path"), "url": meta.get("url"),
             "publisher": meta.get("publisher"), "title": meta.get("title"),
-            "published": meta.get("published"),
-            "date": meta.get("published") or doc.get("processed_at") or "",
+            "published": meta.get("published"), "date": claim_date(claim, doc),
             "evidence": ev["text"], "start": ev["start"], "end": ev["end"]}
 
 
+def claim_date(claim: dict[str, Any], document: dict[str, Any]) -> str | None:
+    """A claim's news date: its own ``date`` when it has the field, else (a claim stored before
+    claims carried it) its document's published date; None when unknown."""
+    if "date" in claim:
+        return claim["date"]
+    source = document.get("source")
+    return published_or_none(source.get("published") if isinstance(source, dict) else None)
+
+
+def _instant(value: str) -> datetime:
+    """The sort key of a stored date (an unreadable one sorts as the oldest)."""
+    return date_key(value) or datetime.min.replace(tzinfo=UTC)
+
+
+def date_option(value: str | None, option: str) -> DateBound | None:
+    """``--since``/``--until`` as a bound (None: not given); ``BadDate`` (a ``ValueError``)
+    unless ``YYYY-MM-DD`` or a full ISO 8601 datetime."""
+    return None if value is None else parse_bound(value, option)
+
+
 def claim_groups(view: StoreView, *, entity: str | None = None, claim_type: str | None = None,
-                 since: str | None = None) -> list[ClaimGroup]:
-    """Claims grouped by claim key, filtered by entity name, type and date; newest first."""
+                 since: str | DateBound | None = None, until: str | DateBound | None = None
+                 ) -> list[ClaimGroup]:
+    """Claims grouped by claim key, filtered by entity name, type and news date (``since`` and
+    ``until`` inclusive; a bound excludes undated claims; a group keeps the sources within the
+    range); newest first, undated last. A string bound is parsed (``BadDate`` when invalid)."""
+    low = date_option(since, "--since") if isinstance(since, str) else since
+    high = date_option(until, "--until") if isinstance(until, str) else until
     wanted: set[str] | None = None
     if entity:
         wanted = {e["id"] for e in find_entities(view, name=entity)}
@@ -205,11 +237,16 @@ def claim_groups(view: StoreView, *, entity: str | None = None, claim_type: str 
             continue
         if wanted is not None and not entity_ids_of(claim) & wanted:
             continue
+        source = _source(view, claim)
+        if not in_range(source["date"], low, high):
+            continue
         key = claim.get("claim_key") or claim["id"]
         group = groups.setdefault(key, ClaimGroup(key, claim["type"], claim))
-        group.sources.append(_source(view, claim))
-    result = [g for g in groups.values() if not since or g.date >= since]
-    return sorted(result, key=lambda g: (g.date, g.key), reverse=True)
+        group.sources.append(source)
+    dated = sorted((g for g in groups.values() if g.date), reverse=True,
+                   key=lambda g: (_instant(g.date or ""), g.key))
+    undated = sorted((g for g in groups.values() if not g.date), key=lambda g: g.key, reverse=True)
+    return dated + undated
 
 
 def _name(value: Any) -> str:

@@ -39,7 +39,7 @@ from pipeline.store.export import (
     parse_target,
     redact,
 )
-from pipeline.store.queries import load_view
+from pipeline.store.queries import claim_date, load_view
 
 REPO = Path(__file__).resolve().parents[2]
 SQL_EXAMPLES = REPO / "docs" / "sql_examples.sql"
@@ -417,12 +417,14 @@ def assert_matches_store(target: str, root: Path) -> dict[str, list[dict[str, An
     expected = {}
     for c in view.claims:
         fields = {k: v for k, v in c.items()
-                  if k not in {"id", "type", "evidence", "provenance", "claim_key", "entity_id"}}
+                  if k not in {"id", "type", "evidence", "provenance", "claim_key", "entity_id",
+                               "date"}}
         ev = c["evidence"]
         expected[c["id"]] = (claim_key(c), c["type"], ev["doc_id"], main_entity(c), ev["start"],
-                             ev["end"], ev["text"], fields, c["provenance"]["score"])
+                             ev["end"], ev["text"], fields, c["provenance"]["score"],
+                             claim_date(c, view.documents[ev["doc_id"]]))
     assert {r["id"]: (r["claim_key"], r["type"], r["document_id"], r["entity_id"],
-                      r["start_char"], r["end_char"], r["text"], r["fields"], r["score"])
+                      r["start_char"], r["end_char"], r["text"], r["fields"], r["score"], r["date"])
             for r in tables["claims"]} == expected
     assert {r["claim_id"]: (r["document_id"], r["start_char"], r["end_char"], r["text"],
                             r["sentence"], r["sentence_start"]) for r in tables["claim_evidence"]} == {
