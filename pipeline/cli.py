@@ -539,8 +539,10 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = Ou
 @app.command(cls=_Command)
 def export(
     to: Annotated[str | None, typer.Option(
-        "--to", help="sqlite:///PATH.db (default: STORE/claims.db), postgresql://USER@HOST/DB "
-                     "or parquet:FOLDER/")] = None,
+        "--to", help="As in SQLAlchemy: sqlite:///out/claims.db (3 slashes: relative to the "
+                     "current folder), sqlite:////tmp/claims.db (4: absolute), "
+                     "postgresql://USER@HOST/DB; or parquet:FOLDER/. Default: STORE/claims.db.")
+    ] = None,
     store: StoreOption = Path("outputs"),
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch.")] = 5000,
     force: Annotated[bool, typer.Option(
@@ -556,7 +558,7 @@ def export(
     """
     from .store.export import export_store
 
-    target = to or f"sqlite:///{store / 'claims.db'}"
+    target = store / "claims.db" if to is None else to  # a Path: no URL to misread
     with _handled():
         summary = export_store(store, target, batch_size=batch_size, force=force)
     _warn_skipped(store, summary.damaged)
