@@ -7,7 +7,7 @@ Exit codes, the same for every command:
   found problems, an export failed or was refused because the store fails ``check``;
 * 2 usage or environment error before any work: a bad option value, no store at ``--store``,
   ``--store`` names a file, the store is not readable or writable, the store is busy, a bad
-  ``--aliases`` or ``--to``;
+  ``--aliases``, ``--report`` or ``--to``;
 * 130 interrupted.
 
 Every error is one line on stderr naming the path and the reason, never a traceback. Commands
@@ -37,7 +37,7 @@ from . import __version__
 EXIT_HELP = ("Exit codes: 0 done; 1 the work failed in part (files failed, a batch not written, "
              "check found problems, export failed or refused); 2 usage or environment error "
              "before any work (bad option, no store, not a folder, store not readable/writable "
-             "or busy, bad --aliases/--to); 130 interrupted.")
+             "or busy, bad --aliases/--report/--to); 130 interrupted.")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
