@@ -60,6 +60,13 @@ def test_report_on_the_corpus_matches_the_store_then_says_skipped(corpus_copy: P
     assert all(set(x["claims"].values()) == {0} for x in lines_again.values())
     assert not list(tmp_path.glob(".report.jsonl*"))  # the temporary file was renamed
 
+    (store / "claims.jsonl").unlink()
+    repaired = runner.invoke(app, ["extract", "--repair", "--store", str(store), "--quiet",
+                                   "--report", str(report)])
+    assert repaired.exit_code == 0, repaired.output
+    assert {p: (x["status"], x["document_id"], x["claims"]) for p, x in read_report(report).items()
+            } == {p: ("repaired", x["document_id"], x["claims"]) for p, x in lines.items()}
+
 
 def test_report_names_each_bad_file_and_the_good_ones(tmp_path: Path) -> None:
     corpus = tmp_path / "news"
