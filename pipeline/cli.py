@@ -324,7 +324,7 @@ def extract(
     with _handled():
         require_writable(store)
     lines: list[dict[str, Any]] = []
-    total = sum(count_files(path) for path in inputs or []) or None
+    total = None if quiet else sum(count_files(path) for path in inputs or []) or None
     try:
         with _handled(), _progress(quiet, total) as (on_event, on_file):
             def on_file_and_report(status: str, info: dict[str, Any]) -> None:

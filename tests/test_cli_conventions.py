@@ -38,9 +38,10 @@ def test_help_shows_flags_without_a_type(command: list[str]) -> None:
 
 def test_the_choices_cover_what_the_store_holds() -> None:
     from pipeline.claims import ENTITY_LABELS
+    from pipeline.extract import CLAIM_TYPES
 
     assert {m.value for m in EntityLabel} == set(ENTITY_LABELS) - {"PERCENT"}  # no PERCENT records
-    assert [m.value for m in ClaimType] == ["entity", "directive", "percentage", "role"]
+    assert [m.value for m in ClaimType] == list(CLAIM_TYPES)
 
 
 @pytest.fixture
