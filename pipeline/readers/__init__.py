@@ -9,10 +9,11 @@ from .sources import (
     ReadError,
     SourceDocument,
     UnreadableFile,
+    count_files,
     decode_bytes,
     iter_sources,
     read_text_file,
 )
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "IGNORE_FILE", "MANIFEST", "ReadError", "SourceDocument",
-           "UnreadableFile", "decode_bytes", "iter_sources", "read_text_file"]
+           "UnreadableFile", "count_files", "decode_bytes", "iter_sources", "read_text_file"]

@@ -208,7 +208,7 @@ def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator
         for name in sorted(filenames):
             fmt = FORMATS.get(Path(name).suffix.lower())
             path = folder / name
-            if fmt is None or name == MANIFEST or _ignored(_rel(path, root), ignore):
+            if not _is_news(path, root, ignore):
                 continue
             if not follow_symlinks and path.is_symlink() and not _resolves_inside(path, base):
                 yield ReadError(_rel(path, root), "symlink leads outside the corpus folder "
@@ -217,6 +217,33 @@ def _walk(root: Path, max_bytes: int, follow_symlinks: bool = False) -> Iterator
             extra = manifest.get(os.path.normpath(path), {})
             yield from _read_file(path, _rel(path, root), fmt, max_bytes, extra, pending)
     yield from (ReadError(_rel(e.filename, root), _os_reason(e)) for e in errors)
+
+
+def _is_news(path: Path, root: Path, ignore: list[str]) -> bool:
+    """Whether the walk reads this file: a known suffix, not a manifest, not ignored."""
+    return (Path(path.name).suffix.lower() in FORMATS and path.name != MANIFEST
+            and not _ignored(_rel(path, root), ignore))
+
+
+def count_files(root: str | Path) -> int:
+    """How many files ``iter_sources(root)`` reads (a file given directly: 1), from their names
+    alone (only the ignore file is opened): the total of a progress bar."""
+    root = Path(root)
+    try:
+        is_dir = stat.S_ISDIR(os.stat(root).st_mode)
+    except OSError:
+        return 1  # the one error iter_sources reports
+    if not is_dir:
+        return 1
+    try:
+        ignore = _ignore_patterns(root)
+    except UnreadableFile:  # the walk goes on without them too
+        ignore = []
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not _ignored(_rel(Path(dirpath) / d, root), ignore)]
+        count += sum(_is_news(Path(dirpath) / name, root, ignore) for name in filenames)
+    return count
 
 
 def _resolves_inside(path: Path, base: Path) -> bool:

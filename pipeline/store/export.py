@@ -1,7 +1,8 @@
 """Export the store to SQLite, PostgreSQL or Parquet, streaming in batches and upserting.
 
-Targets: ``sqlite:///PATH`` (``sqlite:////abs/path.db`` for an absolute path),
-``postgresql://USER@HOST/DB`` and ``parquet:FOLDER``. Tables: ``documents``, ``entities``,
+Targets, read as SQLAlchemy reads them: ``sqlite:///relative.db`` (three slashes: relative to
+the current folder), ``sqlite:////abs/path.db`` (four: absolute), ``postgresql://USER@HOST/DB``
+(given to the driver as it is) and ``parquet:FOLDER``. Tables: ``documents``, ``entities``,
 ``entity_aliases``, ``claims``, ``claim_evidence`` and ``schema_version``; primary keys are the
 store's stable ids, so exporting again updates rows in place and adds only new ones.
 
@@ -50,6 +51,7 @@ SQLITE_CACHE_KIB = 65_536  # page cache of the export connection: random-id upse
 # the slot holding each claim type's main entity (entity claims carry entity_id themselves)
 MAIN_SLOT = {"directive": "actor", "percentage": "subject", "role": "person"}
 TARGET_FORMS = "sqlite:///PATH.db, postgresql://USER@HOST/DB or parquet:FOLDER"
+SQLITE = "sqlite:///"
 
 
 class ExportError(RuntimeError):
@@ -624,9 +626,23 @@ def redact(url: str) -> str:
 
 
 def parse_target(target: str) -> tuple[str, str]:
-    """``(kind, where)`` of a ``--to`` value; raises BadTarget with the accepted forms."""
-    if target.startswith("sqlite:///") and len(target) > len("sqlite:///"):
-        return "sqlite", target[len("sqlite:///"):]
+    """``(kind, where)`` of a ``--to`` value; raises BadTarget with the accepted forms.
+
+    A SQLite URL names its file as SQLAlchemy does: what follows ``sqlite:///`` is the path, so
+    ``sqlite:///out/c.db`` is ``out/c.db`` in the current folder and ``sqlite:////tmp/c.db`` is
+    ``/tmp/c.db``. Forms SQLAlchemy reads as something other than a file are refused: an
+    in-memory database (``sqlite://``, ``sqlite:///:memory:``), a host (``sqlite://HOST/x.db``)
+    and driver options after ``?`` (SQLAlchemy would not make them part of the name)."""
+    if target.startswith(SQLITE):
+        where = target[len(SQLITE):]
+        if where and where != ":memory:" and "?" not in where:
+            return "sqlite", where
+        why = "driver options (?...) are not supported" if "?" in where else \
+            "an in-memory database would be lost"
+        raise BadTarget(f"--to must be {TARGET_FORMS}, not {target!r}: {why}")
+    if target.startswith("sqlite:"):
+        raise BadTarget(f"--to must be {TARGET_FORMS}, not {target!r}: a SQLite file is "
+                        "sqlite:///relative.db or sqlite:////absolute/path.db")
     if re.match(r"^postgres(ql)?://", target):
         return "postgresql", target
     if target.startswith("parquet:"):
@@ -637,10 +653,15 @@ def parse_target(target: str) -> tuple[str, str]:
     raise BadTarget(f"--to must be {TARGET_FORMS}, not {target!r}")
 
 
+def _parsed(target: str | Path) -> tuple[str, str]:
+    """``parse_target`` of a URL; a Path is a SQLite file, whatever characters its name has."""
+    return ("sqlite", str(target)) if isinstance(target, Path) else parse_target(target)
+
+
 @contextmanager
-def open_target(target: str) -> Iterator[Writer]:
+def open_target(target: str | Path) -> Iterator[Writer]:
     """A writer for the target, committed (or the Parquet files replaced) on success only."""
-    kind, where = parse_target(target)
+    kind, where = _parsed(target)
     writer: Writer
     if kind == "sqlite":
         try:
@@ -662,17 +683,19 @@ def open_target(target: str) -> Iterator[Writer]:
 # ---------------------------------------------------------------------------- the export
 
 
-def export_store(store: str | Path, target: str, *, batch_size: int = DEFAULT_BATCH_SIZE,
+def export_store(store: str | Path, target: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE,
                  force: bool = False) -> ExportSummary:
-    """Export the store at ``store`` to ``target``; exporting again upserts (no duplicates).
+    """Export the store at ``store`` to ``target`` (a ``--to`` URL, or the Path of a SQLite
+    file); exporting again upserts (no duplicates).
 
     The store is checked first (``check_store``): damaged lines are skipped and counted; any
     other problem raises StoreFailsCheck before the target is touched, unless ``force``, when
     records failing their schema are skipped."""
     started = time.perf_counter()
-    parse_target(target)
+    _parsed(target)
     root = require_store(store)
-    summary = ExportSummary(target=redact(target), store=str(root))
+    shown = f"{SQLITE}{target}" if isinstance(target, Path) else redact(target)
+    summary = ExportSummary(target=shown, store=str(root))
     summary.validate = _checked(root, force)
     entities, redirects = current_entities(root / ENTITIES_FILE, summary)
     stored_entities = set(entities)
@@ -681,7 +704,7 @@ def export_store(store: str | Path, target: str, *, batch_size: int = DEFAULT_BA
         before, after, exported = _export(root, target, batch_size, versions, entities,
                                           redirects, summary, stored_entities)
     except _driver_errors() as exc:
-        raise ExportError(f"export to {redact(target)} failed, nothing was committed: "
+        raise ExportError(f"export to {shown} failed, nothing was committed: "
                           f"{type(exc).__name__}: {exc}".strip()) from exc
     for name in exported:
         summary.tables[name] = {"store": exported[name], "before": before[name],
@@ -742,7 +765,7 @@ def _current_records(root: Path, entities: dict[str, dict[str, Any]], redirects:
     return versions, entities_of_current_claims(entities, stale + mentions(True, affected), dates)
 
 
-def _export(root: Path, target: str, batch_size: int, versions: Versions,
+def _export(root: Path, target: str | Path, batch_size: int, versions: Versions,
             entities: dict[str, dict[str, Any]], redirects: dict[str, str],
             summary: ExportSummary, stored_entities: set[str]
             ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
