@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from spacy.language import Language
 from spacy.util import registry
 from thinc.api import Config
 
-from . import MODELS_DIR, PIPELINE_NAME, __version__, _extensions, resources  # noqa: F401
+from . import PIPELINE_NAME, __version__, _extensions, models_dir, resources  # noqa: F401
 from .stages import (  # noqa: F401  (import registers the factories)
     cjk_names,
     directives,
@@ -23,11 +22,6 @@ from .stages import (  # noqa: F401  (import registers the factories)
     roles,
 )
 from .stages.tokenizer import split_on_punctuation
-
-
-def models_dir() -> Path:
-    """Folder with config, patterns and lexicons; ``NEWSCLAIMS_MODELS`` overrides it."""
-    return Path(os.environ.get("NEWSCLAIMS_MODELS", MODELS_DIR))
 
 
 def read_config(config_path: Path | None = None) -> Config:
