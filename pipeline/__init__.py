@@ -29,7 +29,13 @@ def models_dir() -> Path:
 
 
 def load(model: str | None = None, **overrides: Any) -> Language:
-    """Build the newsclaims pipeline on top of a pretrained spaCy pipeline (default: en_core_web_sm)."""
+    """Build the newsclaims pipeline on top of a pretrained spaCy pipeline (default: en_core_web_sm).
+
+    A folder written by ``newsclaims package`` is loaded as it is, not re-assembled."""
+    from .packaging import load_packaged, packaged_meta
+
+    if model is not None and packaged_meta(model) is not None:
+        return load_packaged(model, **overrides)
     from .assemble import build_pipeline
 
     return build_pipeline(model or DEFAULT_MODEL, **overrides)

@@ -11,6 +11,7 @@ from spacy.util import registry
 from thinc.api import Config
 
 from . import PIPELINE_NAME, __version__, _extensions, models_dir, resources  # noqa: F401
+from .fingerprint import compute_fingerprint, read_config_text
 from .stages import (  # noqa: F401  (import registers the factories)
     cjk_names,
     directives,
@@ -26,15 +27,14 @@ from .stages.tokenizer import split_on_punctuation
 
 def read_config(config_path: Path | None = None) -> Config:
     """The pipeline config with ``paths.models`` pointing at the models folder."""
-    folder = models_dir()
-    path = config_path or folder / "config.cfg"
-    return Config().from_disk(path, overrides={"paths.models": str(folder)})
+    return read_config_text(config_path)[1]
 
 
 def build_pipeline(model: str, *, config_path: Path | None = None,
                    exclude: tuple[str, ...] = ()) -> Language:
-    """Load pretrained ``model`` and add and initialise the configured newsclaims stages."""
-    config = read_config(config_path)
+    """Load pretrained ``model`` and add and initialise the configured newsclaims stages; the
+    meta records the pipeline's name, version and fingerprint (see ``pipeline.fingerprint``)."""
+    config_text, config = read_config_text(config_path)
     nlp = spacy.load(model, exclude=list(exclude))
     split_on_punctuation(nlp, config.get("tokenizer", {}).get("fullwidth_punctuation", ""))
     placement: dict[str, Any] = dict(config.get("placement", {}))
@@ -51,10 +51,14 @@ def build_pipeline(model: str, *, config_path: Path | None = None,
     init_settings = registry.resolve(config["initialize"]["components"])
     for name, settings in init_settings.items():
         nlp.get_pipe(name).initialize(lambda: [], nlp=nlp, **settings)
+    model_name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '')}"
     nlp.meta["newsclaims"] = {
         "name": PIPELINE_NAME,
         "version": __version__,
         "base_model": nlp.meta.get("name"),
         "base_model_version": nlp.meta.get("version"),
+        "fingerprint": compute_fingerprint(config_text=config_text, config=config, model=model_name,
+                                           model_version=str(nlp.meta.get("version", "")),
+                                           exclude=tuple(exclude)),
     }
     return nlp

@@ -123,13 +123,15 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
 
 
 def pipeline_info(nlp: Language) -> dict[str, str]:
-    """Name and version of the pipeline and of the pretrained model under it."""
+    """Name and version of the pipeline and of the pretrained model under it, and the pipeline's
+    fingerprint (config, data files and versions; "" for a pipeline not built by newsclaims)."""
     meta = nlp.meta.get("newsclaims", {})
     return {
         "name": meta.get("name", "newsclaims"),
         "version": meta.get("version", ""),
         "model": f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '')}",
         "model_version": nlp.meta.get("version", ""),
+        "fingerprint": meta.get("fingerprint", ""),
     }
 
 
@@ -175,6 +177,9 @@ def extract(
     ``repair`` first restores the claims of stored documents whose claims are missing or
     broken (see ``_repair``); ``inputs`` may then be empty.
     """
+    if model is not None:  # an unknown --model fails at once, before any file is read
+        from .packaging import check_model
+        check_model(model)
     notify = on_event or (lambda kind, path: None)
     summary = ExtractSummary()
     aliases: list[dict[str, Any]] = []
