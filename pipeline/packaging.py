@@ -114,12 +114,13 @@ class PackageSummary:
 
 
 def package_pipeline(out_dir: str | Path, model: str | None = None) -> PackageSummary:
-    """Write the assembled pipeline on ``model`` to ``out_dir`` for ``spacy.load``.
+    """Write the assembled pipeline on ``model`` (or the packaged pipeline ``model`` names) to
+    ``out_dir`` for ``spacy.load``.
 
     ``out_dir`` must be missing, empty or an earlier package (which is replaced); anything else
     is refused (``BadOption``) so no unrelated folder is overwritten. The pipeline is written
     beside it first and moved into place, so a failed run leaves no half-written package."""
-    from .assemble import build_pipeline
+    from . import load
     from .extract import pipeline_info
 
     name = model or DEFAULT_MODEL
@@ -130,7 +131,7 @@ def package_pipeline(out_dir: str | Path, model: str | None = None) -> PackageSu
     replacing = target.is_dir() and any(target.iterdir())
     if replacing and packaged_meta(target) is None:
         raise BadOption(f"{target}: folder is not empty and holds no newsclaims pipeline")
-    nlp = build_pipeline(name)
+    nlp = load(name)  # a packaged folder as --model is written again as it is
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.writing-{os.getpid()}"
     if staging.exists():  # left by a run that was killed

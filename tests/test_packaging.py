@@ -201,7 +201,9 @@ def test_package_replaces_an_earlier_package(tmp_path: Path) -> None:
     again = package_pipeline(out)
     assert again.fingerprint == first.fingerprint == packaged_meta(out)["fingerprint"]
     assert not (out / "stale.txt").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left
+    copied = package_pipeline(tmp_path / "copy", model=str(out))  # a package as --model: as it is
+    assert copied.fingerprint == first.fingerprint
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "out"]  # no staging folder left
 
 
 # -- fingerprint -------------------------------------------------------------------------------
