@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,8 @@ from spacy.language import Language
 from spacy.util import registry
 from thinc.api import Config
 
-from . import MODELS_DIR, PIPELINE_NAME, __version__, _extensions, resources  # noqa: F401
+from . import PIPELINE_NAME, __version__, _extensions, models_dir, resources  # noqa: F401
+from .fingerprint import compute_fingerprint, read_config_text
 from .stages import (  # noqa: F401  (import registers the factories)
     cjk_names,
     directives,
@@ -25,22 +25,16 @@ from .stages import (  # noqa: F401  (import registers the factories)
 from .stages.tokenizer import split_on_punctuation
 
 
-def models_dir() -> Path:
-    """Folder with config, patterns and lexicons; ``NEWSCLAIMS_MODELS`` overrides it."""
-    return Path(os.environ.get("NEWSCLAIMS_MODELS", MODELS_DIR))
-
-
 def read_config(config_path: Path | None = None) -> Config:
     """The pipeline config with ``paths.models`` pointing at the models folder."""
-    folder = models_dir()
-    path = config_path or folder / "config.cfg"
-    return Config().from_disk(path, overrides={"paths.models": str(folder)})
+    return read_config_text(config_path)[1]
 
 
 def build_pipeline(model: str, *, config_path: Path | None = None,
                    exclude: tuple[str, ...] = ()) -> Language:
-    """Load pretrained ``model`` and add and initialise the configured newsclaims stages."""
-    config = read_config(config_path)
+    """Load pretrained ``model`` and add and initialise the configured newsclaims stages; the
+    meta records the pipeline's name, version and fingerprint (see ``pipeline.fingerprint``)."""
+    config_text, config = read_config_text(config_path)
     nlp = spacy.load(model, exclude=list(exclude))
     split_on_punctuation(nlp, config.get("tokenizer", {}).get("fullwidth_punctuation", ""))
     placement: dict[str, Any] = dict(config.get("placement", {}))
@@ -57,10 +51,14 @@ def build_pipeline(model: str, *, config_path: Path | None = None,
     init_settings = registry.resolve(config["initialize"]["components"])
     for name, settings in init_settings.items():
         nlp.get_pipe(name).initialize(lambda: [], nlp=nlp, **settings)
+    model_name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '')}"
     nlp.meta["newsclaims"] = {
         "name": PIPELINE_NAME,
         "version": __version__,
         "base_model": nlp.meta.get("name"),
         "base_model_version": nlp.meta.get("version"),
+        "fingerprint": compute_fingerprint(config_text=config_text, config=config, model=model_name,
+                                           model_version=str(nlp.meta.get("version", "")),
+                                           exclude=tuple(exclude)),
     }
     return nlp

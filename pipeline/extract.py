@@ -148,13 +148,15 @@ def doc_claims(doc: Doc, doc_id: str, model_info: dict[str, str]) -> list[Claim]
 
 
 def pipeline_info(nlp: Language) -> dict[str, str]:
-    """Name and version of the pipeline and of the pretrained model under it."""
+    """Name and version of the pipeline and of the pretrained model under it, and the pipeline's
+    fingerprint (config, data files and versions; "" for a pipeline not built by newsclaims)."""
     meta = nlp.meta.get("newsclaims", {})
     return {
         "name": meta.get("name", "newsclaims"),
         "version": meta.get("version", ""),
         "model": f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '')}",
         "model_version": nlp.meta.get("version", ""),
+        "fingerprint": meta.get("fingerprint", ""),
     }
 
 
@@ -210,6 +212,9 @@ def extract(
     ``on_file`` hears what became of each input document (see ``FileCallback``), beside
     ``on_event``'s progress lines.
     """
+    if model is not None:  # an unknown --model fails at once, before any file is read
+        from .packaging import check_model
+        check_model(model)
     notify = on_event or (lambda kind, path: None)
     record = on_file or (lambda status, info: None)
     summary = ExtractSummary()
@@ -236,18 +241,30 @@ def extract(
             loaded.append(nlp)
         return loaded[0]
 
-    def fingerprint(*, load: bool = True) -> str | None:
-        """The fingerprint of the pipeline this run uses: the loaded pipeline's, else the one
-        computed without loading it (a factory may state it as ``nlp_factory.fingerprint``),
-        else, with ``load``, the pipeline is loaded to tell."""
-        if loaded:
-            return pipeline_info(loaded[0]).get("fingerprint")
+    def stated() -> str | None:
+        """The fingerprint known without loading the pipeline: ``nlp_factory.fingerprint``, else
+        the installed pipeline's (``pipeline.fingerprint``), else None."""
         if not fingerprints:
             fingerprints.append(getattr(nlp_factory, "fingerprint", None)
                                 or _expected_fingerprint(model))
-        if fingerprints[0] is not None or not load:
-            return fingerprints[0]
-        return pipeline_info(nlp_for(model)).get("fingerprint")
+        return fingerprints[0]
+
+    def run_info() -> dict[str, Any]:
+        """``pipeline_info`` of the loaded pipeline; one whose meta states no fingerprint (a
+        factory's test pipeline) takes the stated one, so its records are recognised again."""
+        info = pipeline_info(nlp_for(model))
+        if not info.get("fingerprint"):
+            info["fingerprint"] = stated()
+        return info
+
+    def fingerprint(*, load: bool = True) -> str | None:
+        """The fingerprint of the pipeline this run uses, without loading it where possible;
+        with ``load``, the pipeline is loaded when that is the only way to tell."""
+        if loaded:
+            return run_info()["fingerprint"]
+        if stated() is not None or not load:
+            return stated()
+        return run_info()["fingerprint"]
 
     def decide(item: SourceDocument, versions: Versions) -> str:
         """What this run does with an input document (see ``Versions.decide``); a text of
@@ -301,6 +318,7 @@ def extract(
 
     if repair:
         _repair(store, summary=summary, notify=notify, record=record, nlp_for=lambda: nlp_for(model),
+                info_for=run_info,
                 lock_timeout=lock_timeout, aliases=aliases, batch_size=batch_size)
     versions = store.versions()  # after any repair: it may have moved lines aside
     taken: set[str] = set()  # texts this run processes (a second copy is skipped)
@@ -309,7 +327,7 @@ def extract(
     if first is None:
         return summary
     nlp = nlp_for(model)
-    info = pipeline_info(nlp)
+    info = run_info()
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
         linker = EntityLinker(store, aliases=aliases)
         # another process may have stored some of these while we waited for the lock
@@ -357,7 +375,8 @@ def _process(nlp: Language, chunk: list[SourceDocument], info: dict[str, str],
 
 
 def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallback,
-            record: FileCallback, nlp_for: Callable[[], Language], lock_timeout: float,
+            record: FileCallback, nlp_for: Callable[[], Language],
+            info_for: Callable[[], dict[str, Any]], lock_timeout: float,
             aliases: list[dict[str, Any]], batch_size: int) -> None:
     """``extract --repair``: under the store lock, move aside the lines ``check`` finds unusable
     (unreadable lines, broken claims, later copies of an id) to ``<file>.damaged``, then
@@ -381,7 +400,7 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
         documents_by_id = {d.id: d for d in store.iter_documents() if d.id in wanted}
         documents = list(documents_by_id.values())
         nlp = nlp_for()
-        info = pipeline_info(nlp)
+        info = info_for()
         linker = EntityLinker(store, aliases=aliases)
         sources = [SourceDocument(d.path, d.text, dict(d.source)) for d in documents]
         for chunk in _chunks(sources, 256):
@@ -508,8 +527,9 @@ def _document_record(source: SourceDocument, info: dict[str, Any]) -> DocumentRe
 def _expected_fingerprint(model: str | None) -> str | None:
     """The fingerprint the pipeline would have, computed without loading spaCy (None: only a
     loaded pipeline can tell)."""
+    from .fingerprint import expected_fingerprint
+
     try:
-        from .fingerprint import expected_fingerprint
-    except ImportError:
+        return expected_fingerprint(model) or None
+    except (OSError, ValueError):  # an unreadable model folder or config: the loaded one tells
         return None
-    return expected_fingerprint(model)

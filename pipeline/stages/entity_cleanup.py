@@ -23,6 +23,7 @@ from spacy.util import ensure_path, registry
 
 from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
+from .config_values import config_score
 from .entity_labels import LabelCues, decide_labels, org_names
 
 MODEL_STAGE = "ner"
@@ -110,9 +111,9 @@ class EntityCleanup:
         self.furniture_key = furniture_key
         self.ents_filter = ents_filter
         self.propagate_person_names = propagate_person_names
-        self.model_score = model_score
-        self.rule_score = rule_score
-        self.derived_score = derived_score
+        self.model_score = config_score(model_score)
+        self.rule_score = config_score(rule_score)
+        self.derived_score = config_score(derived_score)
         self.metric_terms: set[str] = set()
         self.metric_records: list[dict[str, Any]] = []
         self.name_word_records: list[dict[str, Any]] = []

@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
 
 from ..claim_spans import add_claim, mention
+from ..config_values import config_score
 from .candidates import find_candidates
 from .model import Candidate, Lexicon
 from .parse import forget_entities, headline, main_org
@@ -46,7 +47,7 @@ class DirectiveFinder:
                  score: float = 0.7) -> None:
         self.name = name
         self.spans_key = spans_key
-        self.score = score
+        self.score = config_score(score)
         self.lexicon: dict[str, Any] = {}
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
