@@ -10,8 +10,10 @@ computes the same value without spaCy or a model (it reads the model's ``meta.js
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,44 @@ def read_config_text(config_path: Path | None = None) -> tuple[str, Any]:
     path = Path(config_path) if config_path is not None else folder / "config.cfg"
     text = path.read_text(encoding="utf-8")
     return text, Config().from_str(text, overrides={"paths.models": str(folder)})
+
+
+REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
+
+
+def read_config_paths(config_path: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """The config's text and just its ``path`` settings, nested as ``read_config_text`` gives
+    them, read with the standard library: the re-run path computes the fingerprint this way
+    because importing thinc costs more than the whole re-run. Only plain ``${section.key}``
+    references are expanded (what ``config.cfg`` uses for its data files)."""
+    folder = models_dir()
+    path = Path(config_path) if config_path is not None else folder / "config.cfg"
+    text = path.read_text(encoding="utf-8")
+    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  (keys keep their case)
+    parser.read_string(text)
+    values = {f"{section}.{key}": _plain(value)
+              for section in parser.sections() for key, value in parser[section].items()}
+    values["paths.models"] = str(folder)
+    config: dict[str, Any] = {}
+    for section in parser.sections():
+        if "path" in parser[section]:
+            value = REFERENCE.sub(lambda m: str(values.get(m.group(1), m.group(0))),
+                                  _plain(parser[section]["path"]))
+            place = config
+            for part in section.split("."):
+                place = place.setdefault(part, {})
+            place["path"] = value
+    return text, config
+
+
+def _plain(value: str) -> str:
+    """A config value as a string: JSON strings lose their quotes."""
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return value
+    return loaded if isinstance(loaded, str) else value
 
 
 def data_files(config: Mapping[str, Any]) -> dict[str, Path]:
@@ -72,7 +112,7 @@ def expected_fingerprint(model_name: str | None = None, *, config_path: Path | N
     if packaged is not None:
         return str(packaged.get("fingerprint", ""))
     meta = model_meta(name)
-    text, config = read_config_text(config_path)
+    text, config = read_config_paths(config_path)
     return compute_fingerprint(config_text=text, config=config,
                                model=f"{meta.get('lang', 'xx')}_{meta.get('name', '')}",
                                model_version=str(meta.get("version", "")))

@@ -22,7 +22,7 @@ import pipeline
 from pipeline import assemble
 from pipeline.cli import app
 from pipeline.extract import BadOption, extract, pipeline_info
-from pipeline.fingerprint import data_files, expected_fingerprint, read_config_text
+from pipeline.fingerprint import data_files, expected_fingerprint, read_config_paths, read_config_text
 from pipeline.packaging import UnknownModel, check_model, package_pipeline, packaged_meta
 from tests.conftest import CORPUS, MODELS, REPO
 from tests.pipeline_views import describe, seed_texts
@@ -308,3 +308,21 @@ def test_cli_unknown_model_is_one_line_exit_2_and_writes_nothing(tmp_path: Path,
     assert result.stderr.strip().splitlines() == [
         "--model no_such_model: not an installed spaCy pipeline or a folder"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("extra", [
+    "",
+    '\n[initialize.components.extra_ruler]\n\n[initialize.components.extra_ruler.patterns]\n'
+    'path = "${paths.models}/patterns/roles.jsonl"\n',
+    '\n[initialize.components.other]\npath = "/elsewhere/words.json"\nlimit = 3\n',
+])
+def test_the_quick_config_reader_finds_the_same_data_files_as_thinc(tmp_path: Path, extra: str,
+                                                                    monkeypatch) -> None:
+    """The re-run path reads the config without thinc: it must find exactly thinc's paths."""
+    copy = copy_models(tmp_path)
+    config = copy / "config.cfg"
+    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    monkeypatch.setenv(pipeline.MODELS_ENV, str(copy))
+    text, quick = read_config_paths()
+    assert text == read_config_text()[0]
+    assert data_files(quick) == data_files(read_config_text()[1])

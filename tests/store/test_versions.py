@@ -255,3 +255,35 @@ def test_the_summary_says_what_a_changed_pipeline_did(nlp, corpus_copy, tmp_path
     result = runner.invoke(app, ["extract", str(corpus_copy), "--store", str(store), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "re-processed 2 with a changed pipeline" in result.stdout
+
+
+@pytest.mark.integration
+def test_an_edited_lexicon_re_processes_and_queries_show_the_new_pipeline_only(
+        nlp, corpus_copy, tmp_path, monkeypatch) -> None:
+    """End to end, no factory: a changed models folder gives another fingerprint, found without
+    loading the model, and the next extract processes every stored text again."""
+    import shutil
+
+    from tests.conftest import MODELS
+
+    store = tmp_path / "store"
+    extract([corpus_copy], store, nlp_factory=lambda model: nlp)  # the installed pipeline
+    first = load_view(store)
+    models = tmp_path / "models"
+    shutil.copytree(MODELS, models, ignore=shutil.ignore_patterns("__pycache__"))
+    lexicon = models / "lexicons" / "role_titles.json"
+    data = json.loads(lexicon.read_text(encoding="utf-8"))
+    data["description"] += " (edited)"
+    lexicon.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("NEWSCLAIMS_MODELS", str(models))
+    result = runner.invoke(app, ["extract", str(corpus_copy), "--store", str(store), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "re-processed 2 with a changed pipeline" in result.stdout
+    view = load_view(store)
+    fingerprints = {c["provenance"]["fingerprint"] for c in view.claims}
+    assert len(fingerprints) == 1 and fingerprints != {c["provenance"]["fingerprint"]
+                                                       for c in first.claims}
+    assert len(view.claims) == len(first.claims)  # a description changes no claim
+    again = runner.invoke(app, ["extract", str(corpus_copy), "--store", str(store), "--quiet"])
+    assert again.exit_code == 0 and "re-processed" not in again.stdout
+    assert check_store(store).ok
