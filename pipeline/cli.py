@@ -308,6 +308,15 @@ def extract(
     keep_old: Annotated[bool, typer.Option(
         "--keep-old", help="Leave stored documents a changed pipeline (config, lexicons, "
                            "--model) would process again as they are.")] = False,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", metavar="SCHEDULER",
+        help="Run the NLP on a Dask cluster: local:N starts N worker processes here, "
+             "tcp://HOST:PORT joins a running scheduler (the store is written here).")] = None,
+    dask_read_files: Annotated[bool, typer.Option(
+        "--dask-read-files", help="With --dask: workers read the files themselves (file:// URLs "
+                                  "of the same paths) instead of receiving the texts.")] = False,
+    dask_timeout: Annotated[float, typer.Option(
+        "--dask-timeout", min=0.1, help="Seconds to wait for a --dask tcp:// scheduler.")] = 10.0,
 ) -> None:
     """Extract entities and claims from news files into the store.
 
@@ -342,7 +351,9 @@ def extract(
                                   on_file=on_file_and_report, fail_fast=fail_fast,
                                   max_bytes=max_bytes, max_chars=max_chars,
                                   lock_timeout=lock_timeout, alias_file=aliases,
-                                  follow_symlinks=follow_symlinks, keep_old=keep_old)
+                                  follow_symlinks=follow_symlinks, keep_old=keep_old,
+                                  dask=dask, dask_read_files=dask_read_files,
+                                  dask_timeout=dask_timeout)
     finally:  # a run stopped by --fail-fast, a write error or Ctrl-C still reports its files
         if report is not None:
             with _handled():

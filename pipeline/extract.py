@@ -38,8 +38,11 @@ from .store.claim_store import encode_line
 from .store.versions import CHANGED_PIPELINE, NEW_VERSION, UNCHANGED, Versions, source_key
 
 if TYPE_CHECKING:
+    from distributed import Client
     from spacy.language import Language
     from spacy.tokens import Doc, Span
+
+    from .distributed import DaskRunner
 
 ProgressCallback = Callable[[str, str], None]
 KEPT_OLD = "kept old"  # a text of another pipeline, left as it is (``keep_old``)
@@ -193,6 +196,10 @@ def extract(
     on_event: ProgressCallback | None = None,
     on_file: FileCallback | None = None,
     nlp_factory: Callable[[str | None], Language] | None = None,
+    dask: str | Client | None = None,
+    dask_read_files: bool = False,
+    dask_task_size: int = 32,
+    dask_timeout: float = 10.0,
 ) -> ExtractSummary:
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
 
@@ -211,10 +218,67 @@ def extract(
     without one.
     ``on_file`` hears what became of each input document (see ``FileCallback``), beside
     ``on_event``'s progress lines.
+
+    ``dask`` (``local:N``, ``tcp://host:port`` or a ``distributed.Client``) runs the NLP on a
+    Dask cluster in tasks of ``dask_task_size`` documents (see ``pipeline.distributed``); all
+    else, and the store, stay here, so the store is the same as a local run's. A document whose
+    task fails on the cluster is one failed document. With ``dask_read_files`` the workers read
+    the files themselves (fsspec ``file://`` URLs of the same paths). ``--repair`` runs locally.
     """
     if model is not None:  # an unknown --model fails at once, before any file is read
         from .packaging import check_model
         check_model(model)
+    runner = _dask_runner(dask, model, workers=workers, task_size=dask_task_size,
+                          batch_size=batch_size, max_chars=max_chars, timeout=dask_timeout,
+                          read_files=dask_read_files)
+    try:
+        return _extract(inputs, store_dir, model=model, workers=workers, batch_size=batch_size,
+                        chunk_size=chunk_size, max_bytes=max_bytes, max_chars=max_chars,
+                        fail_fast=fail_fast, lock_timeout=lock_timeout, alias_file=alias_file,
+                        follow_symlinks=follow_symlinks, repair=repair, keep_old=keep_old,
+                        on_event=on_event, on_file=on_file, nlp_factory=nlp_factory, runner=runner)
+    finally:
+        if runner is not None:
+            runner.close()
+
+
+def _dask_runner(dask: str | Client | None, model: str | None, *, workers: int,
+                 **options: Any) -> DaskRunner | None:
+    """The runner of ``extract(dask=...)`` (not started: that waits for work), or None."""
+    if dask is None:
+        return None
+    if workers > 1:
+        raise BadOption("--workers and --dask cannot be used together: --dask local:N gives N workers")
+    try:
+        from .distributed import DaskRunner
+    except ImportError as exc:
+        raise BadOption(f"--dask needs dask and distributed ({exc}): "
+                        "pip install 'newsclaims[dask]'") from exc
+    return DaskRunner(dask, model, **options)
+
+
+def _extract(
+    inputs: Iterable[str | Path],
+    store_dir: str | Path,
+    *,
+    model: str | None,
+    workers: int,
+    batch_size: int,
+    chunk_size: int,
+    max_bytes: int,
+    max_chars: int,
+    fail_fast: bool,
+    lock_timeout: float,
+    alias_file: str | Path | None,
+    follow_symlinks: bool,
+    repair: bool,
+    keep_old: bool,
+    on_event: ProgressCallback | None,
+    on_file: FileCallback | None,
+    nlp_factory: Callable[[str | None], Language] | None,
+    runner: DaskRunner | None,
+) -> ExtractSummary:
+    """``extract`` once the Dask runner (if any) is made: see there."""
     notify = on_event or (lambda kind, path: None)
     record = on_file or (lambda status, info: None)
     summary = ExtractSummary()
@@ -229,6 +293,8 @@ def extract(
     store = ClaimStore(store_dir)
     loaded: list[Language] = []
     fingerprints: list[str | None] = []
+    remote_info: list[dict[str, Any]] = []  # --dask: the workers' pipeline_info, asked once
+    urls: dict[int, str] = {}  # --dask with workers reading files: id(source) -> its file's URL
 
     def nlp_for(name: str | None) -> Language:
         """The pipeline, loaded once and only when there is work."""
@@ -252,7 +318,12 @@ def extract(
     def run_info() -> dict[str, Any]:
         """``pipeline_info`` of the loaded pipeline; one whose meta states no fingerprint (a
         factory's test pipeline) takes the stated one, so its records are recognised again."""
-        info = pipeline_info(nlp_for(model))
+        if runner is not None:
+            if not remote_info:
+                remote_info.append(runner.pipeline_info())
+            info = dict(remote_info[0])
+        else:
+            info = pipeline_info(nlp_for(model))
         if not info.get("fingerprint"):
             info["fingerprint"] = stated()
         return info
@@ -260,7 +331,7 @@ def extract(
     def fingerprint(*, load: bool = True) -> str | None:
         """The fingerprint of the pipeline this run uses, without loading it where possible;
         with ``load``, the pipeline is loaded when that is the only way to tell."""
-        if loaded:
+        if loaded or remote_info:
             return run_info()["fingerprint"]
         if stated() is not None or not load:
             return stated()
@@ -314,6 +385,10 @@ def extract(
                     summary.warnings += 1
                     summary.warning_messages.append(message)
                     notify("warning", message)
+                if runner is not None and runner.read_files:
+                    from .distributed import file_url
+
+                    urls[id(item)] = file_url(root, item.path)
                 yield item
 
     if repair:
@@ -326,7 +401,7 @@ def extract(
     first = next(pending, None)
     if first is None:
         return summary
-    nlp = nlp_for(model)
+    nlp = nlp_for(model) if runner is None else None
     info = run_info()
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
         linker = EntityLinker(store, aliases=aliases)
@@ -339,9 +414,16 @@ def extract(
 
         stream = (s for s in _prepend(first, pending) if wanted(s))
         size = chunk_size if workers <= 1 else max(chunk_size, 1024)
-        for chunk in _chunks(stream, size):
-            for source, claims in _process(nlp, chunk, info, linker, summary,
-                                           batch_size=batch_size, workers=workers):
+        if runner is None:
+            assert nlp is not None
+            batches: Iterator[Iterable[tuple[SourceDocument, list[Claim]]]] = (
+                _process(nlp, chunk, info, linker, summary, batch_size=batch_size, workers=workers)
+                for chunk in _chunks(stream, size))
+        else:
+            remote = _process_remote(runner, stream, urls, info, linker, summary, fail)
+            batches = _chunks(remote, size)
+        for batch in batches:
+            for source, claims in batch:
                 decision = decided.pop(id(source), None)
                 summary.claims += writer.add(_document_record(source, info), claims)
                 summary.documents_new += 1
@@ -354,7 +436,27 @@ def extract(
             if stop.requested:
                 summary.interrupted = True
                 break
+        if runner is not None:
+            remote.close()  # stopped early: the tasks still on the cluster are cancelled
+            summary.nlp_seconds += runner.seconds
     return summary
+
+
+def _process_remote(runner: DaskRunner, sources: Iterable[SourceDocument], urls: dict[int, str],
+                    info: dict[str, str], linker: EntityLinker, summary: ExtractSummary,
+                    fail: Callable[[str, str, str | None], None],
+                    ) -> Iterator[tuple[SourceDocument, list[Claim]]]:
+    """``_process`` on a Dask cluster: the workers' plain records, linked here in input order
+    (so entity ids are those of a local run); a document that failed there is one failure."""
+    for result in runner.results(sources, info, urls):
+        source = result.source
+        if result.error is not None:
+            fail(f"{source.path}: {result.error}", source.path, source.id)
+            continue
+        claims = linker.link(source, [Claim.from_dict(c) for c in result.claims])
+        summary.words += result.words
+        summary.entities += sum(1 for c in claims if c.type == "entity")
+        yield source, claims
 
 
 def _process(nlp: Language, chunk: list[SourceDocument], info: dict[str, str],

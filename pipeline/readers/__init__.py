@@ -11,9 +11,11 @@ from .sources import (
     UnreadableFile,
     count_files,
     decode_bytes,
+    documents_in,
     iter_sources,
     read_text_file,
 )
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "IGNORE_FILE", "MANIFEST", "ReadError", "SourceDocument",
-           "UnreadableFile", "count_files", "decode_bytes", "iter_sources", "read_text_file"]
+           "UnreadableFile", "count_files", "decode_bytes", "documents_in",
+           "iter_sources", "read_text_file"]

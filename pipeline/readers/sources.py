@@ -115,7 +115,11 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[s
 
 def read_decoded(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
     """Read and decode a text file with its decoding evidence, or raise UnreadableFile."""
-    data = read_regular_file(path, max_bytes=max_bytes)
+    return decode_checked(read_regular_file(path, max_bytes=max_bytes))
+
+
+def decode_checked(data: bytes) -> Decoded:
+    """Decode a file's bytes as ``read_decoded`` does (an empty or blank file is refused)."""
     if not data:
         raise UnreadableFile("empty file")
     try:
@@ -304,17 +308,33 @@ def _read_file(path: Path, rel: str, fmt: str, max_bytes: int, extra: dict[str, 
     warning = decoded.warning(rel)
     if warning:
         pending.append(warning)
+    yield from _carry(_decoded_items(decoded, rel, fmt, extra), pending)
+
+
+def _decoded_items(decoded: Decoded, rel: str, fmt: str, extra: dict[str, Any]) -> list[Item]:
     text, provenance = decoded.text, {"format": fmt, **decoded.provenance()}
     try:
         if fmt in ("txt", "md"):
-            items: list[Item] = [_document(rel, text, extra, provenance)]
-        elif fmt == "html":
-            items = [_from_html(text, rel, extra, provenance)]
-        else:
-            items = list(_from_records(text, rel, fmt, extra, provenance))
+            return [_document(rel, text, extra, provenance)]
+        if fmt == "html":
+            return [_from_html(text, rel, extra, provenance)]
+        return list(_from_records(text, rel, fmt, extra, provenance))
     except Exception as exc:  # the contract: a bad file never stops the stream
-        items = [ReadError(rel, f"unexpected error: {type(exc).__name__}: {exc}")]
-    yield from _carry(items, pending)
+        return [ReadError(rel, f"unexpected error: {type(exc).__name__}: {exc}")]
+
+
+def documents_in(data: bytes, rel: str) -> list[Item]:
+    """The documents (or errors) the walk reads from a file's bytes, named ``rel`` (its records
+    ``rel#...``): a Dask worker reading a file itself gets the very texts the driver hashed.
+    Manifest metadata is not applied (the texts do not depend on it)."""
+    fmt = FORMATS.get(Path(rel).suffix.lower())
+    if fmt is None:
+        return [ReadError(rel, "unsupported file type")]
+    try:
+        decoded = decode_checked(data)
+    except UnreadableFile as exc:
+        return [ReadError(rel, exc.reason)]
+    return _decoded_items(decoded, rel, fmt, {})
 
 
 def _carry(items: Iterable[Item], pending: list[str]) -> Iterator[Item]:
