@@ -147,8 +147,8 @@ def extract_task(key: str, model: str | None, info: dict[str, str],
                  items: list[tuple[str, str, str | None, str | None]], batch_size: int,
                  max_chars: int) -> list[dict[str, Any]]:
     """Run one task's documents through the pipeline: per document ``{"claims": [dicts],
-    "words": n}`` or ``{"error": message}``. A batch that raises is done again one document at
-    a time, so only the document that breaks fails."""
+    "words": n}`` or ``{"error": message}``. A batch that raises in the pipeline is done again
+    one document at a time, so only the document that breaks it fails."""
     from .extract import doc_claims
 
     nlp = worker_pipeline(key, model, max_chars)
@@ -161,21 +161,28 @@ def extract_task(key: str, model: str | None, info: dict[str, str],
             results[i] = {"error": _one_line(exc)}
 
     def record(i: int, doc: Any) -> dict[str, Any]:
-        claims = doc_claims(doc, items[i][1], info)
+        try:
+            claims = doc_claims(doc, items[i][1], info)
+        except Exception as exc:
+            return {"error": _one_line(exc)}
         return {"claims": [c.to_dict() for c in claims],
                 "words": sum(1 for t in doc if not t.is_space and not t.is_punct)}
 
-    try:
-        with nlp.memory_zone():
+    # An exception must not leave a memory zone: spaCy then skips its clean-up and the
+    # worker's string store is left broken for every later document (so all is caught inside).
+    broken = False
+    with nlp.memory_zone():
+        try:
             for doc, i in nlp.pipe(((t, i) for i, t in texts), as_tuples=True, batch_size=batch_size):
                 results[i] = record(i, doc)
-    except Exception:
-        for i, text in texts:
-            if results[i] is not None:
-                continue
+        except Exception:
+            broken = True
+    for i, text in texts if broken else ():
+        if results[i] is not None:
+            continue
+        with nlp.memory_zone():
             try:
-                with nlp.memory_zone():
-                    results[i] = record(i, nlp(text))
+                results[i] = record(i, nlp(text))
             except Exception as exc:
                 results[i] = {"error": _one_line(exc)}
     return [r if r is not None else {"error": "no result"} for r in results]
