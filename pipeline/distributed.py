@@ -270,9 +270,18 @@ class DaskRunner:
         return max(1, len(self.start().scheduler_info().get("workers", {})))
 
     def pipeline_info(self) -> dict[str, str]:
-        """The workers' ``pipeline_info`` (one task; it loads the pipeline on one worker)."""
+        """The workers' ``pipeline_info``: one task per worker, so every worker loads the pipeline
+        at once, and the first answer is taken (the others finish loading meanwhile)."""
         client = self.start()
-        return client.submit(worker_info, self.key, self.model, self.max_chars, pure=False).result()
+        import distributed
+
+        futures = [client.submit(worker_info, self.key, self.model, self.max_chars, pure=False,
+                                 workers=[address], allow_other_workers=True)
+                   for address in client.scheduler_info().get("workers", {})]
+        if not futures:  # no worker yet: the scheduler runs it when one joins
+            return client.submit(worker_info, self.key, self.model, self.max_chars,
+                                 pure=False).result()
+        return next(distributed.as_completed(futures)).result()
 
     def results(self, sources: Iterable[SourceDocument], info: dict[str, str],
                 urls: dict[int, str] | None = None) -> Iterator[RemoteResult]:
