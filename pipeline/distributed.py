@@ -11,11 +11,12 @@ How the pipeline reaches the workers:
 
 * ``local:N`` starts a ``LocalCluster`` of N single-threaded worker processes on this machine:
   the same installation, so each worker loads the pipeline by its ``--model`` name (no copy).
-* ``tcp://host:port`` joins a running cluster: the driver writes the pipeline as a
-  ``spacy.load``-able folder (``packaging.write_package``) into a temporary folder and ships it
-  as a tar archive inside a ``WorkerPlugin``; each worker unpacks it into its local directory and
-  loads it from there. The workers need newsclaims installed (``pip install 'newsclaims[dask]'``)
-  but neither the pretrained model nor the models folder.
+* ``tcp://host:port`` (or a ``distributed.Client`` given to ``extract``) joins a running
+  cluster: the driver writes the pipeline as a ``spacy.load``-able folder with
+  ``packaging.package_pipeline`` (what ``newsclaims package`` writes) into a temporary folder
+  and ships it as a tar archive inside a ``WorkerPlugin``; each worker unpacks it into its local
+  directory and loads it from there. The workers need newsclaims installed (``pip install
+  'newsclaims[dask]'``) but neither the pretrained model nor the models folder.
 
 What a task carries per document: (path, document id, text), or with ``read_files`` (path,
 document id, fsspec URL) so the worker reads the file itself and re-reads the same text with the
