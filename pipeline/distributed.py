@@ -30,11 +30,14 @@ import hashlib
 import io
 import logging
 import re
+import signal
 import tarfile
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,9 +238,10 @@ class DaskRunner:
         if self.scheduler is None:  # a Client given by the caller (tests, notebooks): shipped to
             self.client = self.spec  # type: ignore[assignment]
         elif self.scheduler.address is None:
-            self._cluster = distributed.LocalCluster(
-                n_workers=self.scheduler.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR)
+            with _sigint_ignored():  # Ctrl-C reaches the driver alone (see _sigint_ignored)
+                self._cluster = distributed.LocalCluster(
+                    n_workers=self.scheduler.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR)
             self.client = distributed.Client(self._cluster)
             self._own_client = True
             return self.client
@@ -335,6 +339,21 @@ class DaskRunner:
         if self._cluster is not None:
             self._cluster.close()
         self.client = self._cluster = None
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while the local cluster's processes start, so they inherit "ignored": a
+    Ctrl-C in the terminal goes to the whole process group, and workers killed by it would leave
+    the driver waiting for ever; the driver alone stops after the current chunk, as a local run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def file_url(root: str | Path, path: str) -> str:

@@ -212,3 +212,26 @@ def test_a_bad_scheduler_is_one_line_exit_2(corpus, tmp_path, spec, needle):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and spec in lines[0]
     assert not (tmp_path / "store" / "claims.jsonl").exists()
+
+
+def _sigint_handler() -> str:
+    import signal
+
+    return str(signal.getsignal(signal.SIGINT))
+
+
+def test_ctrl_c_in_the_terminal_reaches_only_the_driver_of_a_local_cluster():
+    """The terminal sends SIGINT to the whole process group: local workers ignore it (else they
+    die and the driver waits for ever), the driver keeps its own handler."""
+    import signal
+
+    from pipeline.distributed import DaskRunner
+
+    before = signal.getsignal(signal.SIGINT)
+    runner = DaskRunner("local:1", None)
+    try:
+        client = runner.start()
+        assert set(client.run(_sigint_handler).values()) == {str(signal.SIG_IGN)}
+        assert signal.getsignal(signal.SIGINT) == before
+    finally:
+        runner.close()
