@@ -60,6 +60,10 @@ class BadScheduler(BadOption):
     """``--dask`` names no usable scheduler (exit 2: one line, before anything is written)."""
 
 
+class NoWorkers(BadScheduler):
+    """The cluster has had no worker for the whole ``--dask-timeout``."""
+
+
 @dataclass(frozen=True)
 class Scheduler:
     """A parsed ``--dask`` value: a local cluster of ``workers`` processes, or an address."""
@@ -278,15 +282,36 @@ class DaskRunner:
         """The workers' ``pipeline_info``: one task per worker, so every worker loads the pipeline
         at once, and the first answer is taken (the others finish loading meanwhile)."""
         client = self.start()
-        import distributed
 
         futures = [client.submit(worker_info, self.key, self.model, self.max_chars, pure=False,
                                  workers=[address], allow_other_workers=True)
                    for address in client.scheduler_info().get("workers", {})]
         if not futures:  # no worker yet: the scheduler runs it when one joins
-            return client.submit(worker_info, self.key, self.model, self.max_chars,
-                                 pure=False).result()
-        return next(distributed.as_completed(futures)).result()
+            futures = [client.submit(worker_info, self.key, self.model, self.max_chars, pure=False)]
+        return self._first_result(futures)
+
+    def _first_result(self, futures: list[Any]) -> Any:
+        """The result of the first of ``futures`` to finish; ``NoWorkers`` once the cluster has
+        had no worker for ``timeout`` seconds (its scheduler would be waited on for ever)."""
+        import distributed
+
+        assert self.client is not None
+        alone_since: float | None = None
+        while True:
+            try:
+                done, _ = distributed.wait(futures, timeout=min(self.timeout, 1.0),
+                                           return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            if done:
+                return next(iter(done)).result()
+            if self.client.scheduler_info().get("workers"):
+                alone_since = None
+                continue
+            alone_since = alone_since or time.perf_counter()
+            if time.perf_counter() - alone_since >= self.timeout:
+                raise NoWorkers(f"--dask {self.spec}: the cluster has had no workers for "
+                                f"{self.timeout:g} s")
 
     def results(self, sources: Iterable[SourceDocument], info: dict[str, str],
                 urls: dict[int, str] | None = None) -> Iterator[RemoteResult]:
@@ -299,6 +324,7 @@ class DaskRunner:
         iterator = iter(sources)
         urls = urls or {}
         started = time.perf_counter()
+        lost: NoWorkers | None = None
 
         def submit() -> bool:
             batch: list[SourceDocument] = []
@@ -321,7 +347,12 @@ class DaskRunner:
             while pending:
                 batch, future = pending.popleft()
                 try:
-                    records = future.result()
+                    if lost and not client.scheduler_info().get("workers"):
+                        raise lost
+                    records = self._first_result([future])
+                except NoWorkers as exc:  # the rest fail at once while there are no workers
+                    lost = exc
+                    records = [{"error": str(exc)}] * len(batch)
                 except Exception as exc:  # the whole task failed on the cluster
                     records = [{"error": _one_line(exc)}] * len(batch)
                 submit()

@@ -235,3 +235,15 @@ def test_ctrl_c_in_the_terminal_reaches_only_the_driver_of_a_local_cluster():
         assert signal.getsignal(signal.SIGINT) == before
     finally:
         runner.close()
+
+
+def test_a_cluster_without_workers_is_one_line_exit_2_not_a_hang(corpus, tmp_path):
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        result = CliRunner().invoke(app, ["extract", str(corpus / "made"), "--store",
+                                          str(tmp_path / "store"), "--quiet", "--dask",
+                                          cluster.scheduler_address, "--dask-timeout", "1"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no workers" in lines[0], result.stderr
+    assert not (tmp_path / "store" / "claims.jsonl").exists()
