@@ -223,7 +223,8 @@ def extract(
     Dask cluster in tasks of ``dask_task_size`` documents (see ``pipeline.distributed``); all
     else, and the store, stay here, so the store is the same as a local run's. A document whose
     task fails on the cluster is one failed document. With ``dask_read_files`` the workers read
-    the files themselves (fsspec ``file://`` URLs of the same paths). ``--repair`` runs locally.
+    the files themselves (fsspec ``file://`` URLs of the same paths). ``--repair`` runs locally;
+    the workers load ``model`` themselves (``nlp_factory`` serves the repair only).
     """
     if model is not None:  # an unknown --model fails at once, before any file is read
         from .packaging import check_model
