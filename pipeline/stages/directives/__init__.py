@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
@@ -176,13 +177,22 @@ def actor_evidence(evidence: Span, n: int, count: int) -> Span:
 
 def is_year(token: Token) -> bool:
     """A four-digit year from 1800 on ("1875", "2004")."""
-    return token.text.isdigit() and len(token.text) == 4 and token.text[:2] in {"18", "19", "20"}
+    return is_year_text(token.text)
+
+
+def is_year_text(text: str) -> bool:
+    """``is_year`` on a word's text."""
+    return text.isdigit() and len(text) == 4 and text[:2] in {"18", "19", "20"}
 
 
 def latest_year(doc: Doc) -> int | None:
     """The year the document is written in, for the history filter: the year it mentions most
     (the latest of equals; targets such as "by 2010" are mentioned once)."""
-    years = Counter(int(t.text) for t in doc if is_year(t))
+    strings = doc.vocab.strings  # counted by word id: each distinct word is tested once
+    years: Counter[int] = Counter()
+    for orth, n in Counter(doc.to_array(ORTH).tolist()).items():
+        if is_year_text(strings[orth]):
+            years[int(strings[orth])] += n
     if not years:
         return None
     return max(years, key=lambda y: (years[y], y))

@@ -141,9 +141,10 @@ class RoleClaims:
     # -- titles -----------------------------------------------------------------------------
     def tag_titles(self, doc: Doc) -> tuple[list[Title], list[Title]]:
         """Find titles and role verbs and write them on their tokens (clearing older tags)."""
-        for token in doc:
-            if token._.role_title or token._.role_verb:
-                token._.role_title = token._.role_verb = ""
+        if _has_token_tags(doc):  # only a Doc read before has tags to clear: no token loop
+            for token in doc:
+                if token._.role_title or token._.role_verb:
+                    token._.role_title = token._.role_verb = ""
         titles = self._find(doc, self.title_matcher, verb=False)
         verbs = self._find(doc, self.verb_matcher, verb=True)
         for title in titles:
@@ -371,6 +372,16 @@ class RoleClaims:
         if i >= 0 and doc[i].lower_ == "the":
             i -= 1
         return i >= 0 and doc[i].lower_ in words.get("cues_before", set())
+
+
+def _has_token_tags(doc: Doc) -> bool:
+    """Whether any token of ``doc`` has a ``role_title`` or ``role_verb`` value set: token
+    extension values live in ``doc.user_data`` under ``("._.", name, token.idx, None)``."""
+    return any(isinstance(key, tuple) and len(key) == 4 and key[0] == "._." and key[1] in TAGS
+               and key[2] is not None and key[3] is None for key in doc.user_data)
+
+
+TAGS = {"role_title", "role_verb"}
 
 
 @Language.factory(
