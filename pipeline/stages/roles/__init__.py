@@ -43,6 +43,7 @@ from .slots import (
     phrase_org,
     with_particles,
 )
+from .windows import match_windows, windowed_matches
 
 __all__ = ["RoleClaims", "make_roles", "plural_forms"]
 
@@ -71,6 +72,7 @@ class RoleClaims:
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
+        self.patterns: list[list[dict[str, Any]]] = []
 
     # -- data -------------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
@@ -113,6 +115,7 @@ class RoleClaims:
         if non_titles:
             self.title_matcher.add(NON_TITLE, self._docs(non_titles))
         self.records = list(records)
+        self.patterns = [record["pattern"] for record in self.records]
         self.by_id = {}
         self.matcher = Matcher(self.vocab, validate=True)
         for record in self.records:
@@ -121,7 +124,7 @@ class RoleClaims:
                 raise ValueError(f"roles pattern {record['id']!r}: one slot per token, out of "
                                  f"{sorted(SLOTS)}")
             self.by_id[record["id"]] = record
-            self.matcher.add(record["id"], [pattern], greedy="LONGEST")
+            self.matcher.add(record["id"], [pattern], greedy="LONGEST")  # windowed_matches needs it
 
     def _docs(self, terms: Iterable[str]) -> list[Doc]:
         return [self.tokenizer(term) for term in dict.fromkeys(terms)]
@@ -242,8 +245,12 @@ class RoleClaims:
         context = [ent for ent in doc.ents if ent.label_ == "ORG" and not self._publication(doc, ent)]
         title_index, verb_index = TitleIndex(titles), TitleIndex(verbs)
         candidates: list[Candidate] = []
+        tagged = {i for t in [*titles, *verbs] for i in range(t.start, t.end)}
+        tagged.update(first.end for first, second in zip(titles, titles[1:], strict=False)
+                      if second.start == first.end + 1)  # the joiners tag_titles marks "+"
+        windows = match_windows(doc, tagged, self.patterns)
         for n, (match_id, start, end, alignment) in enumerate(
-                self.matcher(doc, with_alignments=True)):
+                windowed_matches(self.matcher, doc, windows)):
             record = self.by_id[self.vocab.strings[match_id]]
             if record.get("org_from") == "context":
                 candidates.extend(self._read_context_match(doc, n, record, start, end, alignment,
