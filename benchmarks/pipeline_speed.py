@@ -11,14 +11,19 @@ on the machine falls on all of them alike; the medians are printed:
 (d) each component's share of (b)'s time: the components run one after another over the whole
     list of docs, each timed on its own (the tokenizer included).
 
+``--baseline DIR`` (a folder holding another version's ``pipeline`` package, e.g. from
+``git archive REV pipeline | tar -x -C DIR``) adds (b) and (d) for that version to each round, so
+that a change is measured side by side with the code before it.
+
 Usage: .venv/bin/python benchmarks/pipeline_speed.py [--rounds 3] [--limit N] [--batch-size 32]
-       [--corpus DIR]      (``--rounds 1 --limit 150`` runs in about a minute)
+       [--corpus DIR] [--baseline DIR]   (``--rounds 1 --limit 150`` runs in about a minute)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -123,13 +128,17 @@ def child(mode: str, corpus: Path, limit: int | None, batch_size: int) -> None:
     print(json.dumps({"mode": mode, "words": words_of(texts), **result}))
 
 
-def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
-    """One measurement in a fresh process."""
+def measure(mode: str, args: argparse.Namespace, baseline: Path | None = None) -> dict[str, Any]:
+    """One measurement in a fresh process (importing ``pipeline`` from ``baseline`` if given)."""
     command = [sys.executable, __file__, "--child", mode, "--corpus", str(args.corpus),
                "--batch-size", str(args.batch_size)]
     if args.limit:
         command += ["--limit", str(args.limit)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    env = dict(os.environ)
+    if baseline is not None:
+        env["PYTHONPATH"] = str(baseline.resolve())
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO,
+                         env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -139,15 +148,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="folder with another version's pipeline package, measured alongside")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.corpus, args.limit, args.batch_size)
         return
     results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
+    before: dict[str, list[dict[str, Any]]] = {"pipeline": [], "components": []}
     for n in range(args.rounds):
         for mode in MODES:
             results[mode].append(measure(mode, args))
+            if args.baseline is not None and mode in before:
+                before[mode].append(measure(mode, args, args.baseline))
         print(f"round {n + 1}: " + " ".join(
             f"{mode}={results[mode][-1].get('seconds', 0):.2f}s" for mode in MODES[:3]),
             file=sys.stderr, flush=True)
@@ -160,14 +174,23 @@ def main() -> None:
     print(f"(a) bare nlp.pipe      {bare:9.0f} words/s")
     print(f"(b) pipeline.load()    {rate['pipeline']:9.0f} words/s   b/a = {rate['pipeline'] / bare:.2f}")
     print(f"(c) extract end to end {rate['extract']:9.0f} words/s   c/a = {rate['extract'] / bare:.2f}")
-    names = list(results["components"][0]["times"])
-    medians = {name: statistics.median(r["times"][name] for r in results["components"])
-               for name in names}
+    if args.baseline is not None:
+        rate_before = words / statistics.median(r["seconds"] for r in before["pipeline"])
+        print(f"(b) of --baseline      {rate_before:9.0f} words/s   b/a = {rate_before / bare:.2f}")
+    print_shares("(d) component share of the pipeline", results["components"])
+    if args.baseline is not None:
+        print_shares("(d) of --baseline", before["components"])
+
+
+def print_shares(title: str, runs: list[dict[str, Any]]) -> None:
+    """Median seconds and share of each component, and of the newsclaims stages together."""
+    names = list(runs[0]["times"])
+    medians = {name: statistics.median(r["times"][name] for r in runs) for name in names}
     total = sum(medians.values())
-    print(f"(d) component share of the pipeline ({total:.2f}s, components run one after another):")
+    print(f"{title} ({total:.2f}s, components run one after another):")
     for name in names:
         print(f"    {name:28s} {medians[name]:7.2f}s {100 * medians[name] / total:5.1f}%")
-    custom = sum(medians[name] for name in names if name in results["components"][0]["custom"])
+    custom = sum(medians[name] for name in names if name in runs[0]["custom"])
     print(f"    newsclaims stages together {custom:7.2f}s {100 * custom / total:5.1f}%")
 
 

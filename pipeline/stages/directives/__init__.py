@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
 
-from ..claim_spans import add_claim, mention
+from ..claim_spans import add_claim, doc_text, mention
 from ..config_values import config_score
 from .candidates import find_candidates
 from .model import Candidate, Lexicon
@@ -85,14 +85,16 @@ class DirectiveFinder:
         body: list[dict[str, Any]] = []
         lead_claims: list[dict[str, Any]] = []  # those of the body's first sentences
         body_sents = 0
+        text = doc_text(doc)  # a sentence's text is its slice of it: no Token per token
         for sent in doc.sents:
             if title is not None and sent.start_char < title[1] and sent.end_char > title[0]:
                 if title[0] == 0:  # a title under page furniture is part of the page, not the article
                     heads.append(sent)
                 continue
-            if sent.text.rstrip().endswith("?"):
+            sent_text = text[sent.start_char:sent.end_char]
+            if sent_text.rstrip().endswith("?"):
                 continue
-            body_sents += 1 if sent.text.strip() else 0
+            body_sents += 1 if sent_text.strip() else 0
             for cand in find_candidates(sent, lexicon):
                 if history(doc, cand, lexicon, recent):
                     continue
