@@ -11,6 +11,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .claim_spans import doc_text
+
 # CJK unified ideographs (+ extension A and compatibility) and the middle dots used in names.
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·・]*")
 
@@ -27,7 +29,7 @@ class CJKNameCandidates:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in CJK_RUN.finditer(doc.text):
+        for match in CJK_RUN.finditer(doc_text(doc)):
             if not self.min_chars <= len(match.group()) <= self.max_chars:
                 continue
             span = doc.char_span(match.start(), match.end(), label="CJK_NAME")

@@ -15,16 +15,18 @@ from ..claims import CLAIM_KEYS
 
 __all__ = ["CLAIM_KEYS", "add_claim", "doc_text", "mention"]
 
-_last_text: list[Any] = [None, ""]
+_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, computed once per Doc: spaCy rebuilds it from every token on each access,
-    so reading it once per span makes a stage quadratic in the document's length."""
-    ref = _last_text[0]
-    if ref is None or ref() is not doc:
-        _last_text[0], _last_text[1] = weakref.ref(doc), doc.text
-    return _last_text[1]
+    so reading it once per span makes a stage quadratic in the document's length. Kept for
+    each live Doc (weakly), so stages that each run over a batch of Docs share it too; a Doc's
+    text never changes (a re-tokenization keeps it)."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
 
 
 def mention(span: Span | None) -> dict[str, Any] | None:

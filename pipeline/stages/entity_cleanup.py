@@ -24,6 +24,7 @@ from spacy.util import ensure_path, registry
 from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
 from .config_values import config_score
+from .doc_index import texts
 from .entity_labels import LabelCues, decide_labels, org_names
 
 MODEL_STAGE = "ner"
@@ -290,13 +291,14 @@ class EntityCleanup:
             by_first.setdefault(words[0], []).append(words)
         covered = {i for c in chosen for i in range(c.start, c.end)}
         added: list[Candidate] = []
+        words_of = texts(doc)
         i = 0
         while i < len(doc):
-            options = by_first.get(doc[i].text) if i not in covered else None
+            options = by_first.get(words_of[i]) if i not in covered else None
             match = None
             for words in sorted(options or (), key=len, reverse=True):
                 end = i + len(words)
-                if end <= len(doc) and tuple(t.text for t in doc[i:end]) == words and not any(
+                if end <= len(doc) and tuple(words_of[i:end]) == words and not any(
                         j in covered for j in range(i, end)) and _bounded(doc, i, end):
                     match = end
                     break
@@ -404,8 +406,11 @@ class EntityCleanup:
         by_token = {i: c for c in chosen for i in range(c.start, c.end)}
         result = list(chosen)
         removed: dict[Candidate, int] = {}  # list.remove on each would be quadratic
-        for token in doc:
-            if token.text not in parts or not _stands_alone(doc, token, self._words("honorific")):
+        for i, text in enumerate(texts(doc)):
+            if text not in parts:
+                continue
+            token = doc[i]
+            if not _stands_alone(doc, token, self._words("honorific")):
                 continue
             current = by_token.get(token.i)
             if current is not None and not (current.stage == MODEL_STAGE

@@ -5,9 +5,11 @@ otherwise glue them to the next sentence. Runs before the parser, which keeps pr
 """
 
 
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from .doc_index import texts
 
 
 class LineBreakSentencizer:
@@ -19,15 +21,19 @@ class LineBreakSentencizer:
     def __call__(self, doc: Doc) -> Doc:
         # One array write, not ``token.is_sent_start = True`` per token: that setter scans the
         # Doc for a parse each time, which made this stage quadratic in the number of lines.
+        # Words and space flags from arrays, not a Token per token; a token's trailing
+        # whitespace is " " or nothing (other whitespace is a token of its own), so only space
+        # tokens hold line breaks.
         starts = doc.to_array([SENT_START])
         after_break = False
-        for token in doc:
-            if token.is_space:
-                after_break = after_break or "\n" in token.text
+        for i, (word, space) in enumerate(zip(texts(doc), doc.to_array(IS_SPACE).tolist(),
+                                              strict=True)):
+            if space:
+                after_break = after_break or "\n" in word
                 continue
-            if after_break and token.i > 0:
-                starts[token.i] = 1
-            after_break = "\n" in token.whitespace_
+            if after_break and i > 0:
+                starts[i] = 1
+            after_break = False
         doc.from_array([SENT_START], starts)
         return doc
 

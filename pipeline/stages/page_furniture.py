@@ -16,6 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
+from .claim_spans import doc_text
+
 LINE = re.compile(r"[^\n]+")
 
 
@@ -55,7 +57,7 @@ class PageFurniture:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for start, end, rule_id in self.find(doc.text):
+        for start, end, rule_id in self.find(doc_text(doc)):
             span = doc.char_span(start, end, label="FURNITURE", alignment_mode="expand")
             if span is not None:
                 spans.append(Span(doc, span.start, span.end, label="FURNITURE", span_id=rule_id))

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path
 
-from ..claim_spans import add_claim, mention
+from ..claim_spans import add_claim, doc_text, mention
 from ..config_values import config_score
 from .candidates import find_candidates
 from .model import Candidate, Lexicon
@@ -84,14 +85,16 @@ class DirectiveFinder:
         body: list[dict[str, Any]] = []
         lead_claims: list[dict[str, Any]] = []  # those of the body's first sentences
         body_sents = 0
+        text = doc_text(doc)  # a sentence's text is its slice of it: no Token per token
         for sent in doc.sents:
             if title is not None and sent.start_char < title[1] and sent.end_char > title[0]:
                 if title[0] == 0:  # a title under page furniture is part of the page, not the article
                     heads.append(sent)
                 continue
-            if sent.text.rstrip().endswith("?"):
+            sent_text = text[sent.start_char:sent.end_char]
+            if sent_text.rstrip().endswith("?"):
                 continue
-            body_sents += 1 if sent.text.strip() else 0
+            body_sents += 1 if sent_text.strip() else 0
             for cand in find_candidates(sent, lexicon):
                 if history(doc, cand, lexicon, recent):
                     continue
@@ -176,13 +179,22 @@ def actor_evidence(evidence: Span, n: int, count: int) -> Span:
 
 def is_year(token: Token) -> bool:
     """A four-digit year from 1800 on ("1875", "2004")."""
-    return token.text.isdigit() and len(token.text) == 4 and token.text[:2] in {"18", "19", "20"}
+    return is_year_text(token.text)
+
+
+def is_year_text(text: str) -> bool:
+    """``is_year`` on a word's text."""
+    return text.isdigit() and len(text) == 4 and text[:2] in {"18", "19", "20"}
 
 
 def latest_year(doc: Doc) -> int | None:
     """The year the document is written in, for the history filter: the year it mentions most
     (the latest of equals; targets such as "by 2010" are mentioned once)."""
-    years = Counter(int(t.text) for t in doc if is_year(t))
+    strings = doc.vocab.strings  # counted by word id: each distinct word is tested once
+    years: Counter[int] = Counter()
+    for orth, n in Counter(doc.to_array(ORTH).tolist()).items():
+        if is_year_text(strings[orth]):
+            years[int(strings[orth])] += n
     if not years:
         return None
     return max(years, key=lambda y: (years[y], y))

@@ -7,6 +7,7 @@ verbs of an existing kind are records in the lexicon's ``actions``.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
@@ -272,6 +273,47 @@ def directive_noun(token: Token, lexicon: Lexicon, *, in_headline: bool = False)
 TOKEN_DETECTORS: tuple[Detector, ...] = (action, suggestion, necessity, nominal, directive_noun)
 
 
+@dataclass(frozen=True)
+class CueWords:
+    """The words a ``TOKEN_DETECTORS`` cue can start at: a token whose lemma and lower-case form
+    are in neither set (and that is no "x - noun" compound) makes every detector return None,
+    so ``find_candidates`` skips it without running them (most tokens of a text)."""
+
+    lemmas: frozenset[str]
+    words: frozenset[str]
+
+
+_CUE_WORDS: dict[int, tuple[object, CueWords]] = {}
+
+
+def cue_words(lexicon: Lexicon) -> CueWords:
+    """The ``CueWords`` of a lexicon, built once per lexicon data: the ``actions`` and
+    ``suggestion_verbs`` lemmas (matched on the lemma), the necessity adjectives and nominal
+    nouns (on the word), the directive nouns (on either)."""
+    cached = _CUE_WORDS.get(id(lexicon.data))
+    if cached is not None and cached[0] is lexicon.data:
+        return cached[1]
+    lemmas: set[str] = set()
+    words: set[str] = set()
+    for record in [*lexicon.get("actions", []), *lexicon.get("suggestion_verbs", [])]:
+        lemmas.update(record["lemmas"])
+    words.update(lexicon.get("necessity", {}).get("adjectives", []))
+    words.update(lexicon.get("nominal", {}).get("nouns", []))
+    for record in lexicon.get("directive_nouns", {}).get("records", []):
+        lemmas.update(record["nouns"])
+        words.update(record["nouns"])
+    cues = CueWords(frozenset(lemmas), frozenset(words))
+    _CUE_WORDS[id(lexicon.data)] = (lexicon.data, cues)
+    return cues
+
+
+def may_cue(token: Token, cues: CueWords) -> bool:
+    """Whether any ``TOKEN_DETECTORS`` detector can return a candidate for ``token``."""
+    if token.lower_ in cues.words or token.lemma_.lower() in cues.lemmas:
+        return True
+    return token.i >= 2 and token.doc[token.i - 1].text == "-"  # "buy - back": noun_record's compound
+
+
 def enumeration(sent: Span, lexicon: Lexicon) -> list[Candidate]:
     """Items of a list of directions after a colon: one directive per item (two or more)."""
     record = lexicon.get("list_nouns", {})
@@ -495,8 +537,9 @@ def find_candidates(sent: Span, lexicon: Lexicon, detectors: Sequence[Detector] 
     # the items of an enumeration are the directives, not the verb that introduces them
     taken = {t.i for c in enumerated for t in [*c.tokens, *(c.intro or [])]}
     anchors: set[int] = set()
+    cues = cue_words(lexicon) if detectors is TOKEN_DETECTORS else None
     for token in sent:
-        if token.i in taken:
+        if token.i in taken or cues is not None and not may_cue(token, cues):
             continue
         cand = detect(token, lexicon, detectors, in_headline)
         if cand is None or cand.anchor.i in anchors or excluded(cand.anchor, lexicon) or generic(cand):

@@ -7,6 +7,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from ..claim_spans import doc_text
+
 # ``doc.ents`` builds its spans anew on every access; the stage looks entities up for every
 # candidate, so it keeps the last document's entities (the stage runs last, nothing changes
 # them while it runs; ``forget_entities`` starts afresh for each document).
@@ -19,7 +21,7 @@ def headline(doc: Doc) -> tuple[int, int] | None:
     """The first article line when it has no sentence-final punctuation: a headline."""
     furniture = sorted((s.start_char, s.end_char) for s in doc.spans.get("furniture", []))
     offset, seen, reach = 0, 0, -1  # furniture starting at or before a line: the farthest end
-    for line in doc.text.split("\n"):
+    for line in doc_text(doc).split("\n"):
         start, stripped = offset, line.strip()
         offset += len(line) + 1
         if not stripped:

@@ -12,9 +12,11 @@ nouns take the latest organisation topic, never a place.
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Span, Token
 
 from ..claim_spans import mention
+from ..doc_index import texts
 from .cues import Cues
 from .parse import SUBJECT_DEPS
 from .reading import Reading
@@ -64,12 +66,12 @@ def paragraphs(doc: Doc) -> list[int]:
     """A paragraph number for every token: a line break between tokens starts a new one."""
     numbers = []
     current = 0
-    for token in doc:
-        if token.is_space and "\n" in token.text:
+    # A token's trailing whitespace is " " or nothing (spaCy makes other whitespace a token of
+    # its own), so only space tokens hold line breaks; read from arrays, no Token per token.
+    for word, space in zip(texts(doc), doc.to_array(IS_SPACE).tolist(), strict=True):
+        if space and "\n" in word:
             current += 1
         numbers.append(current)
-        if "\n" in token.whitespace_:
-            current += 1
     return numbers
 
 

@@ -2,8 +2,10 @@
 
 from bisect import bisect_left
 
+from spacy.attrs import LIKE_NUM
 from spacy.tokens import Doc, Span, Token
 
+from ..doc_index import lowers
 from .context import paragraphs
 from .cues import Cues, norm
 from .parse import TIME_LABELS, VERB_POS
@@ -93,7 +95,14 @@ def temporal_words(doc: Doc, date_at: dict[int, Span], cues: Cues) -> list[Span]
     """Every temporal word or phrase of the lexicon outside entities ("now", "so far")."""
     found = []
     covered: set[int] = set()
-    for token in doc:
+    firsts = temporal_by_first(cues)
+    # temporal_at finds nothing unless a phrase starts with the word or it is a number (a
+    # clock time), so only those tokens are looked at: from arrays, no Token for the others.
+    numbers = doc.to_array(LIKE_NUM).tolist()
+    for i, word in enumerate(lowers(doc)):
+        if word not in firsts and not numbers[i]:
+            continue
+        token = doc[i]
         if token.i in covered or token.ent_type_:
             continue
         span = temporal_at(doc, token.i, date_at, cues)

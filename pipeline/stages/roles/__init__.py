@@ -43,6 +43,7 @@ from .slots import (
     phrase_org,
     with_particles,
 )
+from .windows import match_windows, windowed_matches
 
 __all__ = ["RoleClaims", "make_roles", "plural_forms"]
 
@@ -71,6 +72,7 @@ class RoleClaims:
         self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.verb_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
+        self.patterns: list[list[dict[str, Any]]] = []
 
     # -- data -------------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
@@ -113,6 +115,7 @@ class RoleClaims:
         if non_titles:
             self.title_matcher.add(NON_TITLE, self._docs(non_titles))
         self.records = list(records)
+        self.patterns = [record["pattern"] for record in self.records]
         self.by_id = {}
         self.matcher = Matcher(self.vocab, validate=True)
         for record in self.records:
@@ -121,7 +124,7 @@ class RoleClaims:
                 raise ValueError(f"roles pattern {record['id']!r}: one slot per token, out of "
                                  f"{sorted(SLOTS)}")
             self.by_id[record["id"]] = record
-            self.matcher.add(record["id"], [pattern], greedy="LONGEST")
+            self.matcher.add(record["id"], [pattern], greedy="LONGEST")  # windowed_matches needs it
 
     def _docs(self, terms: Iterable[str]) -> list[Doc]:
         return [self.tokenizer(term) for term in dict.fromkeys(terms)]
@@ -141,9 +144,10 @@ class RoleClaims:
     # -- titles -----------------------------------------------------------------------------
     def tag_titles(self, doc: Doc) -> tuple[list[Title], list[Title]]:
         """Find titles and role verbs and write them on their tokens (clearing older tags)."""
-        for token in doc:
-            if token._.role_title or token._.role_verb:
-                token._.role_title = token._.role_verb = ""
+        if _has_token_tags(doc):  # only a Doc read before has tags to clear: no token loop
+            for token in doc:
+                if token._.role_title or token._.role_verb:
+                    token._.role_title = token._.role_verb = ""
         titles = self._find(doc, self.title_matcher, verb=False)
         verbs = self._find(doc, self.verb_matcher, verb=True)
         for title in titles:
@@ -241,8 +245,12 @@ class RoleClaims:
         context = [ent for ent in doc.ents if ent.label_ == "ORG" and not self._publication(doc, ent)]
         title_index, verb_index = TitleIndex(titles), TitleIndex(verbs)
         candidates: list[Candidate] = []
+        tagged = {i for t in [*titles, *verbs] for i in range(t.start, t.end)}
+        tagged.update(first.end for first, second in zip(titles, titles[1:], strict=False)
+                      if second.start == first.end + 1)  # the joiners tag_titles marks "+"
+        windows = match_windows(doc, tagged, self.patterns)
         for n, (match_id, start, end, alignment) in enumerate(
-                self.matcher(doc, with_alignments=True)):
+                windowed_matches(self.matcher, doc, windows)):
             record = self.by_id[self.vocab.strings[match_id]]
             if record.get("org_from") == "context":
                 candidates.extend(self._read_context_match(doc, n, record, start, end, alignment,
@@ -371,6 +379,16 @@ class RoleClaims:
         if i >= 0 and doc[i].lower_ == "the":
             i -= 1
         return i >= 0 and doc[i].lower_ in words.get("cues_before", set())
+
+
+def _has_token_tags(doc: Doc) -> bool:
+    """Whether any token of ``doc`` has a ``role_title`` or ``role_verb`` value set: token
+    extension values live in ``doc.user_data`` under ``("._.", name, token.idx, None)``."""
+    return any(isinstance(key, tuple) and len(key) == 4 and key[0] == "._." and key[1] in TAGS
+               and key[2] is not None and key[3] is None for key in doc.user_data)
+
+
+TAGS = {"role_title", "role_verb"}
 
 
 @Language.factory(
