@@ -144,7 +144,7 @@ class StoreIndex:
             index = cls(root, cls._connect(path))
             index._prepare()
         except sqlite3.DatabaseError:
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", "-journal"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
             index = cls(root, cls._connect(path))
             index._prepare()
@@ -155,8 +155,7 @@ class StoreIndex:
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # a lost update is re-read from the JSONL
         return db
 
     def _prepare(self) -> None:
@@ -167,6 +166,7 @@ class StoreIndex:
             self._clear()
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (_signature(),))
             self.db.execute("COMMIT")
+            self.rebuilt = True  # a new index, or one of another schema or name lexicon
 
     def close(self) -> None:
         self.db.close()
