@@ -460,6 +460,29 @@ def check(
 
 
 StoreOption = Annotated[Path, typer.Option("--store", help="Store folder.")]
+
+
+@app.command(cls=_Command)
+def reindex(store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs")
+            ) -> None:
+    """Rebuild the store index (``STORE/index.sqlite``) from the JSONL files.
+
+    The index is derived data, rebuilt by itself when missing or stale; this rebuilds it
+    explicitly. Exit code 0: done; 2: no store at ``--store``, not a folder or not writable.
+    """
+    from .store.errors import require_store
+    from .store.index import INDEX_FILE, StoreIndex
+
+    with _handled():
+        root = require_store(store)
+        with StoreIndex.open(root, refresh=False) as index:
+            index.rebuild()
+            stats = index.file_stats()
+    lines = ", ".join(f"{name} {count} lines" for name, (count, _) in sorted(stats.items()))
+    console.print(f"{root / INDEX_FILE}: rebuilt ({lines})", highlight=False, markup=False,
+                  soft_wrap=True)
+
+
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", parser=_choice(OutputFormat), help="Output format (any case).")]
 

@@ -56,7 +56,9 @@ CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, offset INTEGER, first 
     label TEXT, name TEXT);
 CREATE TABLE IF NOT EXISTS entity_keys (key TEXT, id TEXT);
 CREATE INDEX IF NOT EXISTS entity_keys_key ON entity_keys (key);
+CREATE INDEX IF NOT EXISTS entity_keys_id ON entity_keys (id);
 CREATE TABLE IF NOT EXISTS merged (old TEXT, survivor TEXT, offset INTEGER);
+CREATE INDEX IF NOT EXISTS merged_survivor ON merged (survivor);
 """
 
 
@@ -118,8 +120,8 @@ def _lines(path: Path, start: int) -> Iterator[tuple[int, bytes]]:
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
     try:
-        record = json.loads(raw)
-    except ValueError:
+        record = json.loads(raw.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is one
         return None
     return record if isinstance(record, dict) else None
 
@@ -131,6 +133,8 @@ class StoreIndex:
         self.root = root
         self.db = connection
         self.rebuilt = False  # whether ``open`` had to rebuild it
+        self._claim_rows: list[tuple[Any, ...]] = []
+        self._mention_rows: list[tuple[int, str]] = []
 
     # ---- opening and keeping fresh
 
@@ -248,6 +252,9 @@ class StoreIndex:
                 else:
                     take(offset, record)
                 end = offset + len(raw)
+                if len(self._claim_rows) > 20_000:
+                    self._write_claims()
+            self._write_claims()
         tail = b""
         inode = None
         if end:
@@ -270,11 +277,16 @@ class StoreIndex:
         evidence = record.get("evidence")
         doc_id = evidence.get("doc_id") if isinstance(evidence, dict) else None
         kind = record.get("type")
-        self.db.execute("INSERT INTO claims VALUES (?, ?, ?, ?, ?)",
-                        (offset, record["id"], doc_id if isinstance(doc_id, str) else None,
-                         claim_fingerprint(record), kind if isinstance(kind, str) else None))
-        self.db.executemany("INSERT INTO claim_entities VALUES (?, ?)",
-                            [(offset, e) for e in entity_ids_of(record)])
+        self._claim_rows.append((offset, record["id"], doc_id if isinstance(doc_id, str) else None,
+                                 claim_fingerprint(record), kind if isinstance(kind, str) else None))
+        self._mention_rows.extend((offset, e) for e in entity_ids_of(record))
+
+    def _write_claims(self) -> None:
+        """Insert the claim rows gathered so far (in batches: a rebuild reads millions)."""
+        self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?)", self._claim_rows)
+        self.db.executemany("INSERT INTO claim_entities VALUES (?, ?)", self._mention_rows)
+        self._claim_rows.clear()
+        self._mention_rows.clear()
 
     def _damaged_claim(self, offset: int, raw: bytes) -> None:
         """A damaged line whose id prefix is readable still counts as a known id (as
