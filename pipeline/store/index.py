@@ -32,7 +32,7 @@ from typing import Any
 from .versions import claim_fingerprint, record_fingerprint, record_source_key
 
 INDEX_FILE = "index.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 TAIL = 256  # bytes before the recorded size that must be unchanged for the index to be fresh
 FILES = ("documents.jsonl", "claims.jsonl", "entities.jsonl")
 MENTION_SLOTS = ("actor", "subject", "person", "org")
@@ -41,7 +41,7 @@ _ID_PREFIX = b'{"id": "'
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, inode INTEGER, tail BLOB,
-    lines INTEGER, damaged INTEGER);
+    lines INTEGER, damaged INTEGER, unfit INTEGER);
 CREATE TABLE IF NOT EXISTS documents (offset INTEGER PRIMARY KEY, id TEXT, source_key TEXT,
     fingerprint TEXT, latest INTEGER, record TEXT);
 CREATE INDEX IF NOT EXISTS documents_id ON documents (id, latest);
@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS claims_doc ON claims (doc_id);
 CREATE TABLE IF NOT EXISTS claim_entities (offset INTEGER, entity_id TEXT);
 CREATE INDEX IF NOT EXISTS claim_entities_id ON claim_entities (entity_id);
 CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, offset INTEGER, first INTEGER,
-    label TEXT, name TEXT);
+    label TEXT, names TEXT);
 CREATE TABLE IF NOT EXISTS entity_keys (key TEXT, id TEXT);
 CREATE INDEX IF NOT EXISTS entity_keys_key ON entity_keys (key);
 CREATE INDEX IF NOT EXISTS entity_keys_id ON entity_keys (id);
@@ -186,14 +186,14 @@ class StoreIndex:
                       "merged"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
-    def _recorded(self, name: str) -> tuple[int, int | None, bytes, int, int]:
-        row = self.db.execute("SELECT size, inode, tail, lines, damaged FROM files WHERE name=?",
-                              (name,)).fetchone()
-        return (row[0], row[1], row[2], row[3], row[4]) if row else (0, None, b"", 0, 0)
+    def _recorded(self, name: str) -> tuple[int, int | None, bytes, int, int, int]:
+        row = self.db.execute("SELECT size, inode, tail, lines, damaged, unfit FROM files "
+                              "WHERE name=?", (name,)).fetchone()
+        return (row[0], row[1], row[2], row[3], row[4], row[5]) if row else (0, None, b"", 0, 0, 0)
 
     def _fresh_prefix(self, name: str) -> bool:
         """Whether a file still starts with what the index read of it."""
-        size, inode, tail, _, _ = self._recorded(name)
+        size, inode, tail, _, _, _ = self._recorded(name)
         path = self.root / name
         if size == 0:
             return True
@@ -236,7 +236,10 @@ class StoreIndex:
         self.rebuilt = True
 
     def _extend(self, name: str) -> None:
-        size, _, _, lines, damaged = self._recorded(name)
+        from .queries import fits  # the queries' field checks (imported late: queries uses this)
+
+        size, _, _, lines, damaged, unfit = self._recorded(name)
+        kind = name.split(".")[0]
         path = self.root / name
         end = size
         if path.exists():
@@ -251,6 +254,7 @@ class StoreIndex:
                         self._damaged_claim(offset, raw)
                 else:
                     take(offset, record)
+                    unfit += not fits(record, kind)
                 end = offset + len(raw)
                 if len(self._claim_rows) > 20_000:
                     self._write_claims()
@@ -262,8 +266,8 @@ class StoreIndex:
                 fh.seek(max(0, end - TAIL))
                 tail = fh.read(end - max(0, end - TAIL))
             inode = path.stat().st_ino
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                        (name, end, inode, tail, lines, damaged))
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (name, end, inode, tail, lines, damaged, unfit))
 
     def _document(self, offset: int, record: dict[str, Any]) -> None:
         key = record_source_key(record)
@@ -298,12 +302,14 @@ class StoreIndex:
 
     def _entity(self, offset: int, record: dict[str, Any]) -> None:
         entity_id = record["id"]
-        label, name = record.get("label"), record.get("name")
+        label = record.get("label")
+        names = [record.get("name"), *(record.get("aliases") or [])] \
+            if isinstance(record.get("aliases") or [], list) else [record.get("name")]
         self.db.execute(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "offset=excluded.offset, label=excluded.label, name=excluded.name",
+            "offset=excluded.offset, label=excluded.label, names=excluded.names",
             (entity_id, offset, offset, label if isinstance(label, str) else None,
-             name if isinstance(name, str) else None))
+             json.dumps([n for n in names if isinstance(n, str)], ensure_ascii=False)))
         self.db.execute("DELETE FROM entity_keys WHERE id=?", (entity_id,))
         try:
             keys = lookup_keys(record)
@@ -321,6 +327,18 @@ class StoreIndex:
         """File name -> (complete lines indexed, damaged lines among them)."""
         return {name: (lines, damaged) for name, lines, damaged in
                 self.db.execute("SELECT name, lines, damaged FROM files")}
+
+    def clean(self) -> bool:
+        """Whether every indexed line parses and has the fields queries read (then queries
+        can answer from the index; otherwise they read the files and warn as before)."""
+        row = self.db.execute("SELECT sum(damaged) + sum(unfit) FROM files").fetchone()
+        if row[0]:
+            return False
+        for name in FILES:  # a torn last line is not indexed, and readers count it as damaged
+            path = self.root / name
+            if path.exists() and path.stat().st_size != self._recorded(name)[0]:
+                return False
+        return True
 
     def has_claim(self, claim_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM claims WHERE id=? LIMIT 1",

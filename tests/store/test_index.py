@@ -236,3 +236,49 @@ def test_writer_decisions_from_the_index_match_a_full_read(tmp_path: Path) -> No
         assert changed.id in writer.versions.current and src.id not in writer.versions.current
     assert isinstance(Versions.from_records(store.iter_records(store.documents_path)).current, dict)
     assert hashlib.sha256(changed.text.encode()).hexdigest() in store.versions().current
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _corrected_store(root: Path) -> None:
+    """The corpus, then new versions of two articles (other spellings, fewer names), so some
+    claims are superseded and some entities are mentioned by superseded claims only."""
+    build_store(root, CORPUS)
+    store = ClaimStore(root)
+    with store.writer() as writer:
+        linker = EntityLinker(store, index=writer.index)
+        for n, text, items in ((5, "Cisco Systems said profits fell.", [("Cisco Systems", ORG)]),
+                               (8, "Pony Ma spoke.", [("Pony Ma", PER)])):
+            src = source(text, n)
+            writer.add(document(src), linker.link(src, entity_claims(src.id, text, items)))
+        writer.add_entities(linker.changed_records())
+
+
+def test_queries_through_the_index_match_a_full_read(tmp_path: Path) -> None:
+    from pipeline.store import indexed
+    from pipeline.store.queries import claim_groups, find_entities, load_view, store_stats
+
+    _corrected_store(tmp_path)
+    view = load_view(tmp_path)
+    assert indexed.stats(tmp_path) == store_stats(view)
+    assert json.dumps(indexed.stats(tmp_path)) == json.dumps(store_stats(view))  # same order
+    for name in ("Cisco", "Meta", "Facebook", "Trudy", "Ma", "Tencent", "liu", "nobody"):
+        assert indexed.entities(tmp_path, name=name) == find_entities(view, name=name), name
+        for kind in (None, "entity"):
+            by_index = [g.to_dict() for g in indexed.claims(tmp_path, entity=name, claim_type=kind)]
+            assert by_index == [g.to_dict() for g in claim_groups(view, entity=name,
+                                                                   claim_type=kind)], name
+    for label in ("ORG", "PERSON"):
+        assert indexed.entities(tmp_path, label=label) == find_entities(view, label=label)
+    assert indexed.claims(tmp_path, entity="Cisco", since="2024-01-07") is not None
+
+
+def test_queries_read_the_files_when_the_store_has_damaged_lines(tmp_path: Path) -> None:
+    from pipeline.store import indexed
+
+    build_store(tmp_path, CORPUS[:3])
+    with (tmp_path / "claims.jsonl").open("ab") as fh:
+        fh.write(b"{not json\n")
+    assert indexed.stats(tmp_path) is None  # the caller reads the files and warns
+    assert indexed.entities(tmp_path, name="Alibaba") is None
