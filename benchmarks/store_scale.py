@@ -2,7 +2,8 @@
 
 Generates a store of N documents synthetically (records written directly, no NLP: document
 texts, ~30 claims per document of the four types with entity ids in their slots, entity
-records versioned per batch of 256 documents as extract writes them), then times, each in a
+records versioned every 2,560 documents: extract writes a version per batch of 256, which would
+make the entity file alone several GB), then times, each in a
 fresh process under ``/usr/bin/time -v`` (wall time and peak RSS):
 
 * ``reindex`` (building the index from the JSONL files once),
@@ -71,7 +72,7 @@ def generate(root: Path, docs: int, seed: int = 13) -> None:
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     pool = make_entities(max(100, docs * 2), rng)
-    weights = [1.0 / (i + 10) for i in range(len(pool))]  # a few entities in many documents
+    weights = [1.0 / (i + 500) for i in range(len(pool))]  # some entities in many documents
     state: dict[str, dict] = {}
     with (root / "documents.jsonl").open("w", encoding="utf-8") as dfh, \
             (root / "claims.jsonl").open("w", encoding="utf-8") as cfh, \
@@ -137,7 +138,7 @@ def generate(root: Path, docs: int, seed: int = 13) -> None:
                                      "fingerprint": FINGERPRINT},
                         "processed_at": "2024-12-01T00:00:00+00:00", "text": text,
                         "claim_count": len(claims), "source_key": f"https://news.example/{n}"}
-            if (n + 1) % 256 == 0 or n == docs - 1:  # a batch: entity versions, then documents
+            if (n + 1) % 2560 == 0 or n == docs - 1:  # entity versions, then the documents
                 efh.write("".join(json.dumps({**state[i], "documents": sorted(state[i]["documents"])},
                                              ensure_ascii=False) + "\n" for i in sorted(touched)))
                 touched.clear()

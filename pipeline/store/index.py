@@ -256,7 +256,7 @@ class StoreIndex:
                     take(offset, record)
                     unfit += not fits(record, kind)
                 end = offset + len(raw)
-                if len(self._claim_rows) > 20_000:
+                if len(self._claim_rows) > 2_000:
                     self._write_claims()
             self._write_claims()
         tail = b""

@@ -282,3 +282,35 @@ def test_queries_read_the_files_when_the_store_has_damaged_lines(tmp_path: Path)
         fh.write(b"{not json\n")
     assert indexed.stats(tmp_path) is None  # the caller reads the files and warns
     assert indexed.entities(tmp_path, name="Alibaba") is None
+
+
+# ---------------------------------------------------------------- check and reindex
+
+
+def test_check_finds_the_same_with_and_without_the_index(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.store import check
+
+    _corrected_store(tmp_path)
+    claims = tmp_path / "claims.jsonl"
+    lines = claims.read_bytes().splitlines(keepends=True)
+    claims.write_bytes(b"".join([*lines, lines[3], lines[7]]))  # two later copies of ids
+    with_index = check.check_store(tmp_path)
+    assert sum("appears 2 times" in p for p in with_index.problems) == 2
+    monkeypatch.setattr(check, "_repeated_claim_ids", lambda root: None)
+    without = check.check_store(tmp_path)
+    assert (with_index.problems, with_index.unusable, with_index.claims, with_index.documents) == \
+        (without.problems, without.unusable, without.claims, without.documents)
+
+
+def test_cli_reindex_rebuilds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    build_store(tmp_path, CORPUS[:4])
+    before = index_rows(tmp_path)
+    (tmp_path / INDEX_FILE).unlink()
+    result = CliRunner().invoke(app, ["reindex", "--store", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt" in result.output and index_rows(tmp_path) == before
+    assert CliRunner().invoke(app, ["reindex", "--store", str(tmp_path / "none")]).exit_code == 2
