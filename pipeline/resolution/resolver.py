@@ -61,7 +61,8 @@ from .names import (
 )
 
 # ``loader(lookup_keys, ids)``: the stored records that have any of these lookup keys (see
-# ``pipeline.store.index.lookup_keys``) or ids
+# ``pipeline.store.index.lookup_keys``) or ids; ``T:<tokens>`` asks for the records with at
+# least two of these person name tokens (the only ones a near hit can be)
 RecordLoader = Callable[[set[str], set[str]], Iterable[EntityRecord]]
 
 
@@ -111,8 +112,8 @@ class EntityResolver:
                 keys.add("k:" + k)
                 if cluster.label == "ORG":
                     keys.add("c:" + _org_core(k, self.lexicon))
-                elif cluster.label == "PERSON":
-                    keys.update("t:" + t for t in k.split())
+                elif cluster.label == "PERSON" and len(set(k.split())) >= 2:
+                    keys.add("T:" + " ".join(sorted(set(k.split()))))  # records with 2 of these
             for anchor in found.anchors:
                 keys.add("a:" + anchor)
                 if anchor.startswith("rule:"):

@@ -384,9 +384,17 @@ class StoreIndex:
                                     "e.id = m.survivor ORDER BY e.first"))
 
     def entity_ids_by_keys(self, keys: Iterable[str]) -> set[str]:
-        """Ids of the entity records with any of these lookup keys."""
+        """Ids of the entity records with any of these lookup keys (``T:<tokens>``: with at
+        least two of these person name tokens)."""
         keys = list(set(keys))
         found: set[str] = set()
+        for group in (k for k in keys if k.startswith("T:")):
+            tokens = ["t:" + t for t in group[2:].split()]
+            marks = ",".join("?" * len(tokens))
+            found.update(r for (r,) in self.db.execute(
+                f"SELECT id FROM entity_keys WHERE key IN ({marks}) GROUP BY id "  # noqa: S608
+                f"HAVING count(*) >= 2", tokens))
+        keys = [k for k in keys if not k.startswith("T:")]
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
             marks = ",".join("?" * len(part))
@@ -429,7 +437,12 @@ class IndexedVersions:
 
         self.index = index
         self.added = Versions()
-        self.current = _Current(self)
+
+    @property
+    def current(self) -> _Current:
+        """Document id -> its current record (made per use: no reference cycle keeps the
+        index connection open)."""
+        return _Current(self)
 
     def _current_record(self, doc_id: str) -> dict[str, Any] | None:
         record = self.added.current.get(doc_id)

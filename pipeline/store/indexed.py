@@ -176,13 +176,15 @@ def stats(root: str | Path) -> dict[str, Any] | None:
         paths = {doc_id: path for doc_id, path, _ in docs}
         publishers = Counter(p or "unknown" for _, _, p in docs)
         redirects = index.redirects()
-        flags: dict[str, list[bool]] = {}
-        for entity_id, current in db.execute(
-                "SELECT ce.entity_id, cur.id IS NOT NULL FROM claim_entities ce JOIN claims c ON "
-                "c.offset = ce.offset LEFT JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
-                "c.fingerprint WHERE c.type = 'entity'"):
+        flags: dict[str, list[bool]] = {}  # entity id -> [a superseded claim, a current one]
+        for entity_id, any_current, all_current in db.execute(
+                "SELECT ce.entity_id, max(cur.id IS NOT NULL), min(cur.id IS NOT NULL) FROM "
+                "claim_entities ce JOIN claims c ON c.offset = ce.offset LEFT JOIN cur ON "
+                "cur.id = c.doc_id AND cur.fingerprint IS c.fingerprint WHERE c.type = 'entity' "
+                "GROUP BY ce.entity_id"):
             seen = flags.setdefault(redirects.get(entity_id, entity_id), [False, False])
-            seen[bool(current)] = True
+            seen[0] = seen[0] or not all_current
+            seen[1] = seen[1] or bool(any_current)
         labels: Counter[str] = Counter()
         entity_count = 0
         for entity_id, label in db.execute("SELECT id, label FROM entities ORDER BY first"):
