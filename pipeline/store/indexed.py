@@ -166,10 +166,19 @@ def stats(root: str | Path) -> dict[str, Any] | None:
         db = index.db
         current = ("FROM claims c JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
                    "c.fingerprint")
-        per_document = db.execute(f"SELECT c.doc_id, count(*) AS n {current} GROUP BY c.doc_id "  # noqa: S608
-                                  "ORDER BY n DESC, min(c.offset)").fetchall()
-        types = db.execute(f"SELECT c.type, count(*) {current} GROUP BY c.type "  # noqa: S608
-                           "ORDER BY min(c.offset)").fetchall()
+        by_document: dict[str, list[int]] = {}  # doc id -> [claims, first offset]
+        by_type: dict[str, list[int]] = {}
+        for doc_id, kind, count, first in db.execute(  # one pass over the claims
+                f"SELECT c.doc_id, c.type, count(*), min(c.offset) {current} "  # noqa: S608
+                "GROUP BY c.doc_id, c.type"):
+            for table, key in ((by_document, doc_id), (by_type, kind)):
+                entry = table.setdefault(key, [0, first])
+                entry[0] += count
+                entry[1] = min(entry[1], first)
+        # as Counter.most_common: by count, ties in the order claims come in the file
+        per_document = [(d, n) for d, (n, _) in sorted(by_document.items(),
+                                                        key=lambda i: (-i[1][0], i[1][1]))]
+        types = [(t, n) for t, (n, _) in sorted(by_type.items(), key=lambda i: i[1][1])]
         docs = db.execute("SELECT cur.id, json_extract(d.record, '$.path'), "
                           "json_extract(d.record, '$.source.publisher') FROM cur JOIN documents d "
                           "ON d.offset = cur.offset ORDER BY cur.first").fetchall()
