@@ -471,6 +471,29 @@ def check(
 
 
 StoreOption = Annotated[Path, typer.Option("--store", help="Store folder.")]
+
+
+@app.command(cls=_Command)
+def reindex(store: Annotated[Path, typer.Option("--store", help="Store folder.")] = Path("outputs")
+            ) -> None:
+    """Rebuild the store index (``STORE/index.sqlite``) from the JSONL files.
+
+    The index is derived data, rebuilt by itself when missing or stale; this rebuilds it
+    explicitly. Exit code 0: done; 2: no store at ``--store``, not a folder or not writable.
+    """
+    from .store.errors import require_store
+    from .store.index import INDEX_FILE, StoreIndex
+
+    with _handled():
+        root = require_store(store)
+        with StoreIndex.open(root, refresh=False) as index:
+            index.rebuild()
+            stats = index.file_stats()
+    lines = ", ".join(f"{name} {count} lines" for name, (count, _) in sorted(stats.items()))
+    console.print(f"{root / INDEX_FILE}: rebuilt ({lines})", highlight=False, markup=False,
+                  soft_wrap=True)
+
+
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", parser=_choice(OutputFormat), help="Output format (any case).")]
 
@@ -488,10 +511,15 @@ def entities(
     Exit code 0: done (damaged lines are skipped with a warning); 2: no store, not a folder or
     not readable, or a bad --format.
     """
+    from .store import indexed
+    from .store.errors import require_store
     from .store.queries import find_entities
 
     with _handled():
-        found = find_entities(_view(store), label=label and label.value, name=name)
+        found = indexed.entities(require_store(store), label=label and label.value, name=name) \
+            if label or name else None
+        if found is None:
+            found = find_entities(_view(store), label=label and label.value, name=name)
     if output_format is OutputFormat.jsonl:
         for entity in found:
             print(json.dumps(entity, ensure_ascii=False))
@@ -524,12 +552,18 @@ def claims(
 
     Exit codes as for ``entities``; a --since/--until that is not an ISO date is exit 2.
     """
+    from .store import indexed
+    from .store.errors import require_store
     from .store.queries import claim_groups, date_option
 
     with _handled():
         low, high = date_option(since, "--since"), date_option(until, "--until")
-        groups = claim_groups(_view(store), entity=entity,
-                              claim_type=claim_type and claim_type.value, since=low, until=high)
+        kind = claim_type and claim_type.value
+        groups = indexed.claims(require_store(store), entity=entity, claim_type=kind, since=low,
+                                until=high) if entity else None
+        if groups is None:
+            groups = claim_groups(_view(store), entity=entity, claim_type=kind, since=low,
+                                  until=high)
     if output_format is OutputFormat.jsonl:
         for group in groups:
             print(json.dumps(group.to_dict(), ensure_ascii=False))
@@ -586,10 +620,14 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = Ou
 
     Exit codes as for ``entities``.
     """
+    from .store import indexed
+    from .store.errors import require_store
     from .store.queries import store_stats
 
     with _handled():
-        counts = store_stats(_view(store))
+        counts = indexed.stats(require_store(store))
+        if counts is None:
+            counts = store_stats(_view(store))
     if output_format is OutputFormat.jsonl:
         print(json.dumps(counts, ensure_ascii=False))
         return

@@ -35,6 +35,7 @@ from .dates import published_or_none
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 from .store.claim_store import encode_line
+from .store.index import StoreIndex, read_at
 from .store.versions import CHANGED_PIPELINE, NEW_VERSION, UNCHANGED, Versions, source_key
 
 if TYPE_CHECKING:
@@ -396,7 +397,7 @@ def _extract(
         _repair(store, summary=summary, notify=notify, record=record, nlp_for=lambda: nlp_for(model),
                 info_for=run_info,
                 lock_timeout=lock_timeout, aliases=aliases, batch_size=batch_size)
-    versions = store.versions()  # after any repair: it may have moved lines aside
+    versions = store.current_versions()  # after any repair: it may have moved lines aside
     taken: set[str] = set()  # texts this run processes (a second copy is skipped)
     pending = new_sources()
     first = next(pending, None)
@@ -405,7 +406,7 @@ def _extract(
     nlp = nlp_for(model) if runner is None else None
     info = run_info()
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
-        linker = EntityLinker(store, aliases=aliases)
+        linker = EntityLinker(store, aliases=aliases, index=writer.index)
         # another process may have stored some of these while we waited for the lock
         decided: dict[int, str] = {}
 
@@ -504,7 +505,7 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
         documents = list(documents_by_id.values())
         nlp = nlp_for()
         info = info_for()
-        linker = EntityLinker(store, aliases=aliases)
+        linker = EntityLinker(store, aliases=aliases, index=writer.index)
         sources = [SourceDocument(d.path, d.text, dict(d.source)) for d in documents]
         for chunk in _chunks(sources, 256):
             for source, claims in _process(nlp, chunk, info, linker, summary,
@@ -530,11 +531,25 @@ class EntityLinker:
     """Resolves each document's ORG/PERSON mentions against the store's entities, so the same
     people and companies get the same ids across articles, and gives every claim its key."""
 
-    def __init__(self, store: ClaimStore, *, aliases: list[dict[str, Any]] = ()) -> None:
+    def __init__(self, store: ClaimStore, *, aliases: list[dict[str, Any]] = (),
+                 index: StoreIndex | None = None) -> None:
+        """With the store's ``index``, records are loaded by key as documents need them (see
+        ``EntityResolver``); without one, every record is read."""
         from .resolution import EntityRecord, EntityResolver
 
-        records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
-        self.resolver = EntityResolver(records, alias_table=aliases)
+        if index is None:
+            records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
+            self.resolver = EntityResolver(records, alias_table=aliases)
+        else:
+            path = store.entities_path
+
+            def load(keys: set[str], ids: set[str]) -> list[EntityRecord]:
+                wanted = index.entity_ids_by_keys(keys) | ids
+                offsets = [offset for _, offset in index.entity_offsets(wanted)]
+                return [EntityRecord.from_dict(r) for _, r in read_at(path, offsets)]
+
+            self.resolver = EntityResolver(alias_table=aliases, loader=load,
+                                           redirects=index.redirects())
         self._touched: set[str] = set()
 
     def link(self, source: SourceDocument, claims: list[Claim]) -> list[Claim]:

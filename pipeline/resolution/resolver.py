@@ -35,7 +35,8 @@ which names were seen, so keys and ids stay order-independent. Consequence: "Tma
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,23 +60,73 @@ from .names import (
     person_tokens,
 )
 
+# ``loader(lookup_keys, ids)``: the stored records that have any of these lookup keys (see
+# ``pipeline.store.index.lookup_keys``) or ids; ``T:<tokens>`` asks for the records with at
+# least two of these person name tokens (the only ones a near hit can be)
+RecordLoader = Callable[[set[str], set[str]], Iterable[EntityRecord]]
+
 
 class EntityResolver:
-    """Assigns entity ids to mentions document by document, keeping one record per entity."""
+    """Assigns entity ids to mentions document by document, keeping one record per entity.
+
+    Records come either all at once (``records``) or, with ``loader``, on demand: before a
+    document is resolved, the stored records that share a lookup key with its clusters (a name
+    key, an anchor, a gazetteer id, an organisation core, a person name token) or have the id a
+    new record would get are loaded. Those are every record ``RecordIndex`` could find for the
+    document, so the ids are the same as with every record loaded; ``redirects`` (old id ->
+    survivor, of every stored merge) must then be given whole."""
 
     def __init__(self, records: Iterable[EntityRecord] = (), *, alias_table: Iterable[Mapping[str, Any]] = (),
-                 lexicon: LexiconLike = None) -> None:
+                 lexicon: LexiconLike = None, loader: RecordLoader | None = None,
+                 redirects: Mapping[str, str] | None = None) -> None:
         self.lexicon = _as_lexicon(lexicon)
         self.aliases = AliasTable([*self.lexicon.aliases, *alias_table], self.lexicon)
         self.index = RecordIndex(self.lexicon, self.aliases)
         self._records: dict[str, EntityRecord] = {}
-        self._redirects: dict[str, str] = {}
+        self._redirects: dict[str, str] = dict(redirects or {})
+        self._loader = loader
+        self._loaded: set[str] = set()  # ids ever held (a record merged away is not loaded again)
+        self._alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)  # anchor -> name keys
+        for (label, key), anchor in self.aliases.anchors.items():
+            self._alias_keys[(label, anchor)].add(key)
         for record in records:
-            record = EntityRecord.from_dict(record.to_dict())
-            self._records[record.id] = record
-            for old in record.merged_ids:
-                self._redirects[old] = record.id
-            self.index.add(record)
+            self._take(EntityRecord.from_dict(record.to_dict()))
+
+    def _take(self, record: EntityRecord) -> None:
+        self._records[record.id] = record
+        self._loaded.add(record.id)
+        for old in record.merged_ids:
+            self._redirects[old] = record.id
+        self.index.add(record)
+
+    def _load_for(self, doc_id: str, clusters: list[Cluster]) -> None:
+        """Load the stored records any of a document's clusters could be placed in (and the
+        records those redirect to)."""
+        if self._loader is None:
+            return
+        keys: set[str] = set()
+        ids: set[str] = set()
+        for cluster in clusters:
+            found = self.index.cluster_keys(cluster)
+            for k in found.names:
+                keys.add("k:" + k)
+                if cluster.label == "ORG":
+                    keys.add("c:" + _org_core(k, self.lexicon))
+                elif cluster.label == "PERSON" and len(set(k.split())) >= 2:
+                    keys.add("T:" + " ".join(sorted(set(k.split()))))  # records with 2 of these
+            for anchor in found.anchors:
+                keys.add("a:" + anchor)
+                if anchor.startswith("rule:"):
+                    keys.add("r:" + anchor[5:])
+                keys.update("k:" + k for k in self._alias_keys.get((cluster.label, anchor), ()))
+            new_id = entity_id(cluster.label, anchor_key(doc_id, cluster, found, self.lexicon))
+            ids.update((new_id, self.canonical_id(new_id)))
+        while keys or ids:
+            fresh = [r for r in self._loader(keys, ids - self._loaded) if r.id not in self._loaded]
+            for record in fresh:
+                self._take(record)
+            keys = set()
+            ids = {self.canonical_id(r.id) for r in fresh} - self._loaded
 
     # ---- public
 
@@ -107,6 +158,7 @@ class EntityResolver:
         ``seen_at`` is the document's published date (None: undated, leaves first/last seen).
         Resolving a document again gives the same ids and does not count its mentions twice."""
         clusters = cluster_document(text, mentions, lexicon=self.lexicon, alias_anchors=self.aliases.anchors)
+        self._load_for(doc_id, clusters)
         result: dict[tuple[int, int], str] = {}
         touched: set[str] = set()
         for cluster in clusters:
@@ -136,6 +188,7 @@ class EntityResolver:
         record = EntityRecord(id=new_id, label=cluster.label, name="", aliases=[], mention_count=0,
                               documents=[], first_seen=None, last_seen=None, key=key)
         self._records[new_id] = record
+        self._loaded.add(new_id)
         return record
 
     def _merge(self, ids: set[str]) -> EntityRecord:

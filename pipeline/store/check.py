@@ -10,6 +10,7 @@ Such claims anywhere else are reported.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -62,14 +63,15 @@ def _read(path: Path, record_type: str, report: CheckReport) -> list[tuple[int, 
     return list(_records(path, record_type, report))
 
 
-def _records(path: Path, record_type: str,
-             report: CheckReport) -> Iterator[tuple[int, dict[str, Any]]]:
+def _records(path: Path, record_type: str, report: CheckReport,
+             offsets: dict[str, int] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) for each line of ``path`` that parses and fits its schema, one at
-    a time; every other line is reported, and noted for ``extract --repair`` to set aside."""
+    a time; every other line is reported, and noted for ``extract --repair`` to set aside.
+    With ``offsets``, the byte offset of each record's line is noted under its id."""
     if not path.exists():
         return
     check = validator(record_type)
-    for number, line, complete in iter_lines(path):
+    for number, line, complete, offset in _lines_at(path):
         where = f"{path.name}:{number}"
         if line is None:
             report.damage(f"{where}: not UTF-8 text")
@@ -94,7 +96,64 @@ def _records(path: Path, record_type: str,
             if record_type == "claim":  # a claim is made again from its document; others stay
                 report.set_aside(path.name, number)
             continue
+        if offsets is not None:
+            offsets.setdefault(record["id"], offset)
         yield number, record
+
+
+def _lines_at(path: Path) -> Iterator[tuple[int, str | None, bool, int]]:
+    """``iter_lines`` with the byte offset of each line."""
+    offset = 0
+    for (number, line, complete), size in zip(iter_lines(path), _sizes(path), strict=True):
+        yield number, line, complete, offset
+        offset += size
+
+
+def _sizes(path: Path) -> Iterator[int]:
+    with path.open("rb") as fh:
+        for raw in fh:
+            yield len(raw)
+
+
+class _Texts:
+    """Document texts read by byte offset when a claim needs one (claims of one document are
+    written together, so the last few texts are kept): check holds no store-sized text."""
+
+    def __init__(self, path: Path, offsets: dict[str, int]) -> None:
+        self.path = path
+        self.offsets = offsets
+        self.recent: dict[str, str] = {}
+        self._fh = path.open("rb") if path.exists() else None
+
+    def get(self, doc_id: str) -> str | None:
+        if doc_id in self.recent:
+            return self.recent[doc_id]
+        offset = self.offsets.get(doc_id)
+        if offset is None or self._fh is None:
+            return None
+        self._fh.seek(offset)
+        text = json.loads(self._fh.readline().decode("utf-8"))["text"]
+        if len(self.recent) >= 8:
+            self.recent.pop(next(iter(self.recent)))
+        self.recent[doc_id] = text
+        return text
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _repeated_claim_ids(root: Path) -> set[str] | None:
+    """Claim ids the index holds more than once (None: no index to ask): only these need to
+    be remembered to find later copies, not every id of the store."""
+    from .index import StoreIndex
+
+    try:
+        with StoreIndex.open(root) as index:
+            return {i for (i,) in index.db.execute(
+                "SELECT id FROM claims GROUP BY id HAVING count(*) > 1")}
+    except (OSError, sqlite3.Error):
+        return None
 
 
 def _mentions(claim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -111,18 +170,41 @@ def check_store(root: str | Path) -> CheckReport:
         report.problems.append(f"{root}: not a store folder")
         return report
     versions = Versions()
-    documents = list(_new_versions(_records(root / DOCUMENTS_FILE, "document", report), versions,
-                                   report))
-    entities = [e for _, e in _read(root / ENTITIES_FILE, "entity", report)]  # versions: ids repeat
-    entity_ids = {e["id"] for e in entities} | {m for e in entities for m in e.get("merged_ids", [])}
+    offsets: dict[str, int] = {}  # document id -> byte offset of a line holding its text
+    documents = [(number, _slim(record), position) for number, record, position in _new_versions(
+        _records(root / DOCUMENTS_FILE, "document", report, offsets), versions, report)]
+    entity_ids: set[str] = set()
+    for _, entity in _records(root / ENTITIES_FILE, "entity", report):  # versions: ids repeat
+        entity_ids.add(entity["id"])
+        entity_ids.update(entity.get("merged_ids", []))
     report.documents = len(versions.current)
     report.superseded = len(documents) - len(versions.current)
-    texts = {d["id"]: d["text"] for _, d, _ in documents}
+    texts = _Texts(root / DOCUMENTS_FILE, offsets)
+    try:
+        _check_claims(root, report, versions, documents, texts, entity_ids)
+    finally:
+        texts.close()
+    return report
+
+
+def _slim(record: dict[str, Any]) -> dict[str, Any]:
+    """What check keeps of a document line (never its text)."""
+    return {"id": record["id"], "path": record.get("path"),
+            "claim_count": record.get("claim_count"),
+            "pipeline": {"fingerprint": record_fingerprint(record)}}
+
+
+def _check_claims(root: Path, report: CheckReport, versions: Versions,
+                  documents: list[tuple[int, dict[str, Any], int]], texts: _Texts,
+                  entity_ids: set[str]) -> None:
+    """Stream the claims: each against its document's text, then the documents' counts."""
     intact: Counter[tuple[str, str | None]] = Counter()  # per (document, pipeline)
     broken: set[str] = set()
     orphans: list[str] = []  # claims without their document since the last committed claim
     claims = _records(root / CLAIMS_FILE, "claim", report)  # streamed: claims are many
-    for number, claim in _first_of_each_id(CLAIMS_FILE, claims, report, counted=True):
+    repeated = _repeated_claim_ids(root)
+    for number, claim in _first_of_each_id(CLAIMS_FILE, claims, report, counted=True,
+                                           repeated=repeated):
         doc_id = claim["evidence"]["doc_id"]
         where = f"{CLAIMS_FILE}:{number}: claim {claim['id']}"
         text = texts.get(doc_id)
@@ -153,7 +235,6 @@ def check_store(root: str | Path) -> CheckReport:
             report.problems.append(
                 f"{DOCUMENTS_FILE}:{number}: document {document['id'][:12]} ({document['path']}) "
                 f"has {found}{of} claims intact (`newsclaims extract --repair` restores them)")
-    return report
 
 
 def _new_versions(records: Iterable[tuple[int, dict[str, Any]]], versions: Versions,
@@ -169,17 +250,19 @@ def _new_versions(records: Iterable[tuple[int, dict[str, Any]]], versions: Versi
             copies[record["id"]] += 1
             report.set_aside(DOCUMENTS_FILE, number)
             continue
-        versions.add(record)
+        versions.add({"id": record["id"], "source_key": key,  # no text: check holds no store
+                      "pipeline": {"fingerprint": record_fingerprint(record)}})
         yield number, record, versions.count
     for record_id, count in copies.items():
         report.problems.append(f"{DOCUMENTS_FILE}: id {record_id} appears {count + 1} times")
 
 
 def _first_of_each_id(name: str, records: Iterable[tuple[int, dict[str, Any]]],
-                      report: CheckReport, *,
-                      counted: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+                      report: CheckReport, *, counted: bool = False,
+                      repeated: set[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """The first record of each id, streamed; later copies are set aside and reported once per
-    id at the end. With ``counted``, records are counted in ``report.claims``."""
+    id at the end. With ``counted``, records are counted in ``report.claims``. ``repeated``
+    (the ids the index holds more than once) limits which ids are remembered."""
     seen: set[str] = set()
     copies: Counter[str] = Counter()
     for number, record in records:
@@ -189,7 +272,8 @@ def _first_of_each_id(name: str, records: Iterable[tuple[int, dict[str, Any]]],
             copies[record["id"]] += 1
             report.set_aside(name, number)
         else:
-            seen.add(record["id"])
+            if repeated is None or record["id"] in repeated:
+                seen.add(record["id"])
             yield number, record
     for record_id, count in copies.items():
         report.problems.append(f"{name}: id {record_id} appears {count + 1} times")

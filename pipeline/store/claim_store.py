@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from ..claims import Claim, DocumentRecord
 from .errors import StoreError, check_lock_path, unusable
+from .index import IndexedVersions, KnownIds, StoreIndex
 from .versions import UNCHANGED, Versions, source_key
 
 DOCUMENTS_FILE = "documents.jsonl"
@@ -173,8 +175,24 @@ class ClaimStore:
         return _ids(self.claims_path)
 
     def versions(self) -> Versions:
-        """Which stored documents and processings are current (see ``versions``)."""
+        """Which stored documents and processings are current (see ``versions``), read from
+        ``documents.jsonl`` whole."""
         return Versions.from_records(self.iter_records(self.documents_path))
+
+    def index(self) -> StoreIndex | None:
+        """The store's index, fresh (see ``index``); None when the store folder does not exist
+        or the index cannot be written there (readers then read the JSONL files)."""
+        if not self.root.is_dir():
+            return None
+        try:
+            return StoreIndex.open(self.root)
+        except (sqlite3.Error, OSError):
+            return None
+
+    def current_versions(self) -> Versions | IndexedVersions:
+        """``versions()`` answered from the index where there is one (no full read)."""
+        index = self.index()
+        return IndexedVersions(index) if index is not None else self.versions()
 
     def iter_records(self, path: Path) -> Iterator[dict[str, Any]]:
         """Every parseable record of one of the store's files; damaged lines (not UTF-8, not
@@ -230,25 +248,51 @@ class ClaimStore:
                 raise unusable(self.root, exc) from exc
             writer = StoreWriter(self)
             try:
-                yield writer
-            except BaseException:
-                writer.discard()  # never append from a cleanup path: the next run redoes it
-                raise
-            writer.flush()
+                try:
+                    yield writer
+                except BaseException:
+                    writer.discard()  # never append from a cleanup path: the next run redoes it
+                    raise
+                writer.flush()
+            finally:
+                writer.close()
         finally:
             lock.release()
 
 
 class StoreWriter:
-    """Buffers records and appends them in batches; skips ids the store already holds."""
+    """Buffers records and appends them in batches; skips ids the store already holds.
+
+    Known claim ids and versions come from the store index (``index``), so opening a writer
+    does not read the store; after each batch is fsynced the index takes its lines. Without a
+    usable index (it cannot be written), they are read from the JSONL files."""
 
     def __init__(self, store: ClaimStore) -> None:
         self.store = store
-        self.known_claims = store.claim_ids()
-        self.versions = store.versions()
+        self.index: StoreIndex | None = None
+        self.known_claims: set[str] | KnownIds
+        self.versions: Versions | IndexedVersions
         self._documents: list[DocumentRecord] = []
         self._claims: list[Claim] = []
         self._entities: dict[str, dict[str, Any]] = {}
+        self._open_index()
+
+    def _open_index(self) -> None:
+        if self.index is not None:
+            self.index.close()
+        self.index = self.store.index()
+        if self.index is None:
+            self.known_claims = self.store.claim_ids()
+            self.versions = self.store.versions()
+        else:
+            self.known_claims = KnownIds(self.index)
+            self.versions = IndexedVersions(self.index)
+
+    def close(self) -> None:
+        """Close the index (the store lock is released after this)."""
+        if self.index is not None:
+            self.index.close()
+            self.index = None
 
     def add(self, document: DocumentRecord, claims: Iterable[Claim]) -> int:
         """Queue one document and its claims; return how many claims are new. Nothing is queued
@@ -282,14 +326,17 @@ class StoreWriter:
             self._entities[record["id"]] = record
 
     def reload(self) -> None:
-        """Read the stored ids again (after ``set_aside_lines`` moved some records out)."""
-        self.known_claims = self.store.claim_ids()
-        self.versions = self.store.versions()
+        """Read the stored ids again (after ``set_aside_lines`` moved some records out: the
+        index sees the replaced files and is rebuilt)."""
+        self._open_index()
 
     def discard(self) -> None:
         """Forget the queued batch (its documents count as unknown again)."""
         if self._documents:
-            self.versions = self.store.versions()  # as stored: the batch's versions are gone
+            if isinstance(self.versions, IndexedVersions):
+                self.versions = IndexedVersions(self.versions.index)  # as stored
+            else:
+                self.versions = self.store.versions()  # as stored: the batch's versions are gone
         for claim in self._claims:
             self.known_claims.discard(claim.id)
         self._claims.clear()
@@ -325,6 +372,24 @@ class StoreWriter:
         self._claims.clear()
         self._entities.clear()
         self._documents.clear()
+        self._index_batch()
+
+    def _index_batch(self) -> None:
+        """Let the index take the lines just written. A failure here loses nothing: the next
+        open finds the files grew and indexes the new tail."""
+        if self.index is None:
+            return
+        try:
+            self.index.refresh()
+        except (sqlite3.Error, OSError):
+            self.close()
+            self.known_claims = self.store.claim_ids()
+            self.versions = self.store.versions()
+            return
+        if isinstance(self.versions, IndexedVersions):
+            self.versions = IndexedVersions(self.index)
+        if isinstance(self.known_claims, KnownIds):
+            self.known_claims = KnownIds(self.index)
 
 
 def _append_bytes(path: Path, data: bytes) -> None:

@@ -1,0 +1,213 @@
+"""Queries answered through the store index: ``stats``, ``entities --name/--label`` and
+``claims --entity`` without reading the whole store into memory.
+
+Counts come from the index's tables; the records a result shows are read from the JSONL files
+by byte offset. The answers are those of ``queries`` over ``load_view``: the same current
+versions (per source key the last document line, claims of its fingerprint), the same
+redirects of merged entities and recounts of entities superseded claims mention. When the
+index cannot be used (the store folder is not writable) or the store has damaged lines or
+records with wrong fields, these return None and the caller reads the files as before, so the
+warnings about skipped lines stay the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .claim_store import ClaimStore
+from .index import StoreIndex, read_at
+from .queries import StoreView, claim_groups, find_entities, store_stats
+from .versions import current_entities
+
+# the current document of each text: the last latest line of a source key holding it
+_CURRENT = """
+CREATE TEMP TABLE IF NOT EXISTS cur AS
+SELECT d.id AS id, d.fingerprint AS fingerprint, d.offset AS offset,
+       (SELECT min(offset) FROM documents WHERE id = d.id AND latest = 1) AS first
+FROM documents d WHERE d.latest = 1 AND d.offset =
+    (SELECT max(offset) FROM documents WHERE id = d.id AND latest = 1);
+CREATE INDEX IF NOT EXISTS temp.cur_id ON cur (id);
+"""
+
+
+@contextmanager
+def usable_index(root: str | Path) -> Iterator[StoreIndex | None]:
+    """The fresh index of a clean store, else None (see the module docstring)."""
+    index = ClaimStore(root).index()
+    try:
+        yield index if index is not None and index.clean() else None
+    finally:
+        if index is not None:
+            index.close()
+
+
+def _current(index: StoreIndex) -> None:
+    index.db.executescript("DROP TABLE IF EXISTS temp.cur;" + _CURRENT)
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _documents(index: StoreIndex, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The current records (no text) of these documents, in the order of ``Versions.current``."""
+    rows: list[tuple[int, str]] = []
+    for part in _chunks(sorted(set(ids))):
+        marks = ",".join("?" * len(part))
+        rows += index.db.execute(
+            f"SELECT cur.first, d.record FROM cur JOIN documents d ON d.offset = cur.offset "  # noqa: S608
+            f"WHERE cur.id IN ({marks})", part).fetchall()
+    return {record["id"]: record for record in (json.loads(r) for _, r in sorted(rows))}
+
+
+def _entities(index: StoreIndex, wanted: set[str] | None, label: str | None, name: str | None
+              ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Entity records as ``load_view`` shows them, of those that may match ``label`` and a part
+    of a name (all when ``wanted`` is None and no filter), and the redirects of merged ids."""
+    redirects = index.redirects()
+    needle = name.casefold() if name else None
+    candidates: list[tuple[str, int]] = []
+    query = "SELECT id, offset, label, names FROM entities ORDER BY first"
+    for entity_id, offset, entity_label, names in index.db.execute(query):
+        if entity_id in redirects or (label and entity_label != label):
+            continue
+        if needle and not any(needle in n.casefold() for n in json.loads(names)):
+            continue
+        if wanted is not None and entity_id not in wanted:
+            continue
+        candidates.append((entity_id, offset))
+    records = dict.fromkeys(i for i, _ in candidates)
+    path = index.root / "entities.jsonl"
+    for _, record in read_at(path, [o for _, o in candidates]):
+        records[record["id"]] = record
+    entities = {i: r for i, r in records.items() if r is not None}
+    # recount the candidates superseded claims mention (see ``current_entities``)
+    raw = set(entities) | {old for old, new in redirects.items() if new in entities}
+    offsets: dict[int, bool] = {}
+    for part in _chunks(sorted(raw)):
+        marks = ",".join("?" * len(part))
+        for offset, current in index.db.execute(
+                f"SELECT c.offset, cur.id IS NOT NULL FROM claim_entities ce "  # noqa: S608
+                f"JOIN claims c ON c.offset = ce.offset LEFT JOIN cur ON cur.id = c.doc_id AND "
+                f"cur.fingerprint IS c.fingerprint WHERE c.type = 'entity' AND ce.entity_id "
+                f"IN ({marks})", part):
+            offsets[offset] = bool(current)
+    stale_ids = set()
+    mentions: list[dict[str, Any]] = []
+    if not all(offsets.values()):
+        for offset, claim in read_at(index.root / "claims.jsonl", offsets):
+            if claim.get("entity_id") in redirects:
+                claim["entity_id"] = redirects[claim["entity_id"]]
+            mentions.append({**claim, "current": offsets[offset]})
+            if not offsets[offset]:
+                stale_ids.add(claim.get("entity_id"))
+        mentions = [m for m in mentions if m.get("entity_id") in stale_ids]
+        docs = {m["evidence"]["doc_id"] for m in mentions if m["current"]}
+        dates = {d: (r.get("source") or {}).get("published")
+                 for d, r in _documents(index, docs).items()}
+        entities = current_entities(entities, mentions, dates)
+    return entities, redirects
+
+
+def entities(root: str | Path, *, label: str | None = None, name: str | None = None
+             ) -> list[dict[str, Any]] | None:
+    """``find_entities`` through the index (None: read the files instead)."""
+    with usable_index(root) as index:
+        if index is None:
+            return None
+        _current(index)
+        found, _ = _entities(index, None, label, name)
+        return find_entities(StoreView({}, [], found), label=label, name=name)
+
+
+def claims(root: str | Path, *, entity: str, claim_type: str | None = None, since: Any = None,
+           until: Any = None) -> list[Any] | None:
+    """``claim_groups`` of the claims about ``entity`` through the index: the claims that refer
+    to a matching entity (or an id merged into one) are read by offset."""
+    with usable_index(root) as index:
+        if index is None:
+            return None
+        _current(index)
+        found, redirects = _entities(index, None, None, entity)
+        wanted = {e["id"] for e in find_entities(StoreView({}, [], found), name=entity)}
+        raw = sorted(wanted | {old for old, new in redirects.items() if new in wanted})
+        offsets: set[int] = set()
+        for part in _chunks(raw):
+            marks = ",".join("?" * len(part))
+            offsets.update(o for (o,) in index.db.execute(
+                f"SELECT DISTINCT c.offset FROM claim_entities ce JOIN claims c ON "  # noqa: S608
+                f"c.offset = ce.offset JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
+                f"c.fingerprint WHERE ce.entity_id IN ({marks})", part))
+        chosen = []
+        for _, claim in read_at(index.root / "claims.jsonl", offsets):
+            for value in [claim, *claim.values()]:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict) and isinstance(item.get("entity_id"), str) \
+                            and item["entity_id"] in redirects:
+                        item["entity_id"] = redirects[item["entity_id"]]
+            chosen.append(claim)
+        documents = _documents(index, {c["evidence"]["doc_id"] for c in chosen})
+        view = StoreView(documents, chosen, {i: found[i] for i in wanted})
+        return claim_groups(view, entity=entity, claim_type=claim_type, since=since, until=until)
+
+
+def stats(root: str | Path) -> dict[str, Any] | None:
+    """``store_stats`` from the index's tables (None: read the files instead)."""
+    with usable_index(root) as index:
+        if index is None:
+            return None
+        _current(index)
+        db = index.db
+        current = ("FROM claims c JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
+                   "c.fingerprint")
+        by_document: dict[str, list[int]] = {}  # doc id -> [claims, first offset]
+        by_type: dict[str, list[int]] = {}
+        for doc_id, kind, count, first in db.execute(  # one pass over the claims
+                f"SELECT c.doc_id, c.type, count(*), min(c.offset) {current} "  # noqa: S608
+                "GROUP BY c.doc_id, c.type"):
+            for table, key in ((by_document, doc_id), (by_type, kind)):
+                entry = table.setdefault(key, [0, first])
+                entry[0] += count
+                entry[1] = min(entry[1], first)
+        # as Counter.most_common: by count, ties in the order claims come in the file
+        per_document = [(d, n) for d, (n, _) in sorted(by_document.items(),
+                                                        key=lambda i: (-i[1][0], i[1][1]))]
+        types = [(t, n) for t, (n, _) in sorted(by_type.items(), key=lambda i: i[1][1])]
+        docs = db.execute("SELECT cur.id, json_extract(d.record, '$.path'), "
+                          "json_extract(d.record, '$.source.publisher') FROM cur JOIN documents d "
+                          "ON d.offset = cur.offset ORDER BY cur.first").fetchall()
+        paths = {doc_id: path for doc_id, path, _ in docs}
+        publishers = Counter(p or "unknown" for _, _, p in docs)
+        redirects = index.redirects()
+        flags: dict[str, list[bool]] = {}  # entity id -> [a superseded claim, a current one]
+        for entity_id, any_current, all_current in db.execute(
+                "SELECT ce.entity_id, max(cur.id IS NOT NULL), min(cur.id IS NOT NULL) FROM "
+                "claim_entities ce JOIN claims c ON c.offset = ce.offset LEFT JOIN cur ON "
+                "cur.id = c.doc_id AND cur.fingerprint IS c.fingerprint WHERE c.type = 'entity' "
+                "GROUP BY ce.entity_id"):
+            seen = flags.setdefault(redirects.get(entity_id, entity_id), [False, False])
+            seen[0] = seen[0] or not all_current
+            seen[1] = seen[1] or bool(any_current)
+        labels: Counter[str] = Counter()
+        entity_count = 0
+        for entity_id, label in db.execute("SELECT id, label FROM entities ORDER BY first"):
+            if entity_id in redirects:
+                continue
+            stale, current = flags.get(entity_id, (False, False))
+            if stale and not current:
+                continue  # only superseded claims mention it
+            labels[label] += 1
+            entity_count += 1
+        claim_count = sum(n for _, n in per_document)
+        result = store_stats(StoreView({}, [], {}))
+        result.update(
+            documents={paths[d] if d in paths else d: n for d, n in per_document},
+            entity_labels=dict(labels), claim_types=dict(types), publishers=dict(publishers),
+            totals={"documents": len(docs), "claims": claim_count, "entities": entity_count})
+        return result
