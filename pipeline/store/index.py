@@ -207,12 +207,13 @@ class StoreIndex:
             fh.seek(size - len(tail))
             return fh.read(len(tail)) == tail
 
-    def refresh(self) -> None:
-        """Rebuild the index when a file no longer starts with what it read, else index the
-        lines appended since (one transaction: a concurrent reader never indexes twice)."""
+    def refresh(self, *, force: bool = False) -> None:
+        """Rebuild the index when ``force`` or a file no longer starts with what it read, else
+        index the lines appended since (one transaction: a concurrent reader never indexes
+        twice)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            if not all(self._fresh_prefix(name) for name in FILES):
+            if force or not all(self._fresh_prefix(name) for name in FILES):
                 self._clear()
                 self.rebuilt = True
             for name in FILES:
@@ -224,16 +225,7 @@ class StoreIndex:
 
     def rebuild(self) -> None:
         """Index every file from the start (``newsclaims reindex``)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self._clear()
-            for name in FILES:
-                self._extend(name)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.rebuilt = True
+        self.refresh(force=True)
 
     def _extend(self, name: str) -> None:
         from .queries import fits  # the queries' field checks (imported late: queries uses this)
