@@ -405,6 +405,34 @@ def _extract(
         return summary
     nlp = nlp_for(model) if runner is None else None
     info = run_info()
+    pool = None
+    if runner is None and workers > 1:  # forked before the store is opened for writing
+        from . import parallel
+
+        assert nlp is not None
+        pool = parallel.ProcessPoolRunner(nlp, workers, task_size=parallel.TASK_SIZE,
+                                          batch_size=batch_size, max_chars=max_chars)
+        pool.start()
+    try:
+        return _write_all(store, _prepend(first, pending), decide, fail, nlp=nlp, info=info,
+                          runner=runner or pool, urls=urls, aliases=aliases, summary=summary,
+                          notify=notify, record=record, lock_timeout=lock_timeout,
+                          batch_size=batch_size, chunk_size=chunk_size)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _write_all(store: ClaimStore, sources: Iterator[SourceDocument],
+               decide: Callable[[SourceDocument, Versions], str],
+               fail: Callable[[str, str, str | None], None], *, nlp: Language | None,
+               info: dict[str, Any], runner: Any, urls: dict[int, str],
+               aliases: list[dict[str, Any]], summary: ExtractSummary, notify: ProgressCallback,
+               record: Callable[[str, dict[str, Any]], None], lock_timeout: float,
+               batch_size: int, chunk_size: int) -> ExtractSummary:
+    """The writing part of ``_extract``: under the store's lock, the sources still to do run
+    through ``nlp`` here, or through ``runner`` (Dask or the process pool), and are linked in
+    input order and written chunk by chunk."""
     with store.writer(lock_timeout=lock_timeout) as writer, _StopOnInterrupt() as stop:
         linker = EntityLinker(store, aliases=aliases, index=writer.index)
         # another process may have stored some of these while we waited for the lock
@@ -414,16 +442,15 @@ def _extract(
             decided[id(source)] = decision = decide(source, writer.versions)
             return decision not in (UNCHANGED, KEPT_OLD)
 
-        stream = (s for s in _prepend(first, pending) if wanted(s))
-        size = chunk_size if workers <= 1 else max(chunk_size, 1024)
+        stream = (s for s in sources if wanted(s))
         if runner is None:
             assert nlp is not None
             batches: Iterator[Iterable[tuple[SourceDocument, list[Claim]]]] = (
-                _process(nlp, chunk, info, linker, summary, batch_size=batch_size, workers=workers)
-                for chunk in _chunks(stream, size))
+                _process(nlp, chunk, info, linker, summary, batch_size=batch_size)
+                for chunk in _chunks(stream, chunk_size))
         else:
             remote = _process_remote(runner, stream, urls, info, linker, summary, fail)
-            batches = _chunks(remote, size)
+            batches = _chunks(remote, max(chunk_size, 1024))
         for batch in batches:
             for source, claims in batch:
                 decision = decided.pop(id(source), None)
@@ -444,12 +471,13 @@ def _extract(
     return summary
 
 
-def _process_remote(runner: DaskRunner, sources: Iterable[SourceDocument], urls: dict[int, str],
+def _process_remote(runner: Any, sources: Iterable[SourceDocument], urls: dict[int, str],
                     info: dict[str, str], linker: EntityLinker, summary: ExtractSummary,
                     fail: Callable[[str, str, str | None], None],
                     ) -> Iterator[tuple[SourceDocument, list[Claim]]]:
-    """``_process`` on a Dask cluster: the workers' plain records, linked here in input order
-    (so entity ids are those of a local run); a document that failed there is one failure."""
+    """``_process`` on a Dask cluster or the process pool (``runner``): the workers' plain
+    records, linked here in input order (so entity ids are those of a one-process run); a
+    document that failed there is one failure."""
     for result in runner.results(sources, info, urls):
         source = result.source
         if result.error is not None:
@@ -462,14 +490,14 @@ def _process_remote(runner: DaskRunner, sources: Iterable[SourceDocument], urls:
 
 
 def _process(nlp: Language, chunk: list[SourceDocument], info: dict[str, str],
-             linker: EntityLinker, summary: ExtractSummary, *, batch_size: int,
-             workers: int = 1) -> Iterator[tuple[SourceDocument, list[Claim]]]:
+             linker: EntityLinker, summary: ExtractSummary, *, batch_size: int
+             ) -> Iterator[tuple[SourceDocument, list[Claim]]]:
     """Run one chunk of sources through the pipeline inside a memory zone and yield each
     source with its linked claims (plain records: no Doc outlives the zone)."""
     started = time.perf_counter()
     with nlp.memory_zone():
         docs = nlp.pipe(((s.text, s) for s in chunk), as_tuples=True,
-                        batch_size=batch_size, n_process=workers)
+                        batch_size=batch_size)
         for doc, source in docs:
             claims = linker.link(source, doc_claims(doc, source.id, info))
             summary.words += sum(1 for t in doc if not t.is_space and not t.is_punct)

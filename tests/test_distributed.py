@@ -124,7 +124,7 @@ def _poison_pipelines_on_workers(marker: str | None) -> None:
     batch breaks inside ``nlp.pipe``); None takes it out."""
     from spacy.language import Language
 
-    import pipeline.distributed as module
+    import pipeline.tasks as module
 
     original = getattr(module, "_original_worker_pipeline", module.worker_pipeline)
     module._original_worker_pipeline = original
@@ -173,7 +173,7 @@ def _break_tasks_on_workers(broken: bool) -> None:
     """On a worker: make every ``extract_task`` raise as a whole (the pipeline cannot load)."""
     import sys
 
-    import pipeline.distributed as module
+    import pipeline.tasks as module
 
     original = getattr(module, "_original_worker_pipeline", module.worker_pipeline)
     module._original_worker_pipeline = original
