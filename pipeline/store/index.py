@@ -17,7 +17,9 @@ key), ``claims`` (id, document id, fingerprint, type, offset; ``claim_entities``
 ids a claim refers to), ``entities`` (id -> offset of its latest line, label, name),
 ``entity_keys`` (the resolver's lookup keys of each record: name keys of its aliases, gazetteer
 ids, its anchor, organisation cores and person name tokens) and ``merged`` (old id -> the id of
-the record it was merged into).
+the record it was merged into). ``claim_counts`` sums the claims per (document id, fingerprint,
+type) with the offset of the first, so ``stats`` reads a row per document and type, not one per
+claim (an absent fingerprint or type is stored as "").
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 from .versions import claim_fingerprint, record_fingerprint, record_source_key
 
 INDEX_FILE = "index.sqlite"
-SCHEMA = 2
+SCHEMA = 3  # 3: claim_counts
 TAIL = 256  # bytes before the recorded size that must be unchanged for the index to be fresh
 FILES = ("documents.jsonl", "claims.jsonl", "entities.jsonl")
 MENTION_SLOTS = ("actor", "subject", "person", "org")
@@ -50,6 +52,8 @@ CREATE TABLE IF NOT EXISTS claims (offset INTEGER PRIMARY KEY, id TEXT, doc_id T
     fingerprint TEXT, type TEXT);
 CREATE INDEX IF NOT EXISTS claims_id ON claims (id);
 CREATE INDEX IF NOT EXISTS claims_doc ON claims (doc_id);
+CREATE TABLE IF NOT EXISTS claim_counts (doc_id TEXT, fingerprint TEXT, type TEXT,
+    count INTEGER, first INTEGER, PRIMARY KEY (doc_id, fingerprint, type)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claim_entities (offset INTEGER, entity_id TEXT);
 CREATE INDEX IF NOT EXISTS claim_entities_id ON claim_entities (entity_id);
 CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, offset INTEGER, first INTEGER,
@@ -182,8 +186,8 @@ class StoreIndex:
         self.close()
 
     def _clear(self) -> None:
-        for table in ("files", "documents", "claims", "claim_entities", "entities", "entity_keys",
-                      "merged"):
+        for table in ("files", "documents", "claims", "claim_counts", "claim_entities", "entities",
+                      "entity_keys", "merged"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def _recorded(self, name: str) -> tuple[int, int | None, bytes, int, int, int]:
@@ -280,6 +284,17 @@ class StoreIndex:
     def _write_claims(self) -> None:
         """Insert the claim rows gathered so far (in batches: a rebuild reads millions)."""
         self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?)", self._claim_rows)
+        counts: dict[tuple[str, str, str], list[int]] = {}
+        for offset, _, doc_id, fingerprint, kind in self._claim_rows:
+            if doc_id is None:
+                continue  # never part of a current document
+            entry = counts.setdefault((doc_id, fingerprint or "", kind or ""), [0, offset])
+            entry[0] += 1
+            entry[1] = min(entry[1], offset)
+        self.db.executemany(
+            "INSERT INTO claim_counts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "count = count + excluded.count, first = min(first, excluded.first)",
+            [(*key, n, first) for key, (n, first) in counts.items()])
         self.db.executemany("INSERT INTO claim_entities VALUES (?, ?)", self._mention_rows)
         self._claim_rows.clear()
         self._mention_rows.clear()

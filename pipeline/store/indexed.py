@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .claim_store import ClaimStore
-from .index import StoreIndex, read_at
+from .index import StoreIndex, entity_ids_of, read_at
 from .queries import StoreView, claim_groups, find_entities, store_stats
 from .versions import current_entities
 
@@ -115,6 +115,36 @@ def _entities(index: StoreIndex, wanted: set[str] | None, label: str | None, nam
     return entities, redirects
 
 
+def _mentioned_only_by_superseded(index: StoreIndex, redirects: dict[str, str]) -> set[str]:
+    """Entities (after redirects) that superseded entity claims mention and no current one does
+    (``store_stats`` leaves them out). Only the superseded claims are read, by offset: in a
+    store without corrections that is none."""
+    db = index.db
+    offsets: list[int] = []
+    for doc_id, fingerprint in db.execute(
+            "SELECT cc.doc_id, cc.fingerprint FROM claim_counts cc LEFT JOIN cur ON cur.id = "
+            "cc.doc_id AND coalesce(cur.fingerprint, '') = cc.fingerprint WHERE cc.type = "
+            "'entity' AND cur.id IS NULL").fetchall():
+        offsets += (o for (o,) in db.execute(
+            "SELECT offset FROM claims WHERE doc_id = ? AND coalesce(fingerprint, '') = ? AND "
+            "type = 'entity'", (doc_id, fingerprint)))
+    stale = {redirects.get(e, e) for _, claim in read_at(index.root / "claims.jsonl", offsets)
+             for e in entity_ids_of(claim)}
+    merged_into: dict[str, list[str]] = {}
+    for old, survivor in redirects.items():
+        merged_into.setdefault(survivor, []).append(old)
+    dropped = set()
+    for entity_id in stale:
+        raw = [entity_id, *merged_into.get(entity_id, [])]
+        marks = ",".join("?" * len(raw))
+        if db.execute(f"SELECT 1 FROM claim_entities ce JOIN claims c ON c.offset = ce.offset "  # noqa: S608
+                      f"JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS c.fingerprint WHERE "
+                      f"c.type = 'entity' AND ce.entity_id IN ({marks}) LIMIT 1", raw
+                      ).fetchone() is None:
+            dropped.add(entity_id)
+    return dropped
+
+
 def entities(root: str | Path, *, label: str | None = None, name: str | None = None
              ) -> list[dict[str, Any]] | None:
     """``find_entities`` through the index (None: read the files instead)."""
@@ -164,13 +194,11 @@ def stats(root: str | Path) -> dict[str, Any] | None:
             return None
         _current(index)
         db = index.db
-        current = ("FROM claims c JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
-                   "c.fingerprint")
         by_document: dict[str, list[int]] = {}  # doc id -> [claims, first offset]
         by_type: dict[str, list[int]] = {}
-        for doc_id, kind, count, first in db.execute(  # one pass over the claims
-                f"SELECT c.doc_id, c.type, count(*), min(c.offset) {current} "  # noqa: S608
-                "GROUP BY c.doc_id, c.type"):
+        for doc_id, kind, count, first in db.execute(  # a row per current document and type
+                "SELECT cc.doc_id, cc.type, cc.count, cc.first FROM claim_counts cc JOIN cur ON "
+                "cur.id = cc.doc_id AND coalesce(cur.fingerprint, '') = cc.fingerprint"):
             for table, key in ((by_document, doc_id), (by_type, kind)):
                 entry = table.setdefault(key, [0, first])
                 entry[0] += count
@@ -185,23 +213,12 @@ def stats(root: str | Path) -> dict[str, Any] | None:
         paths = {doc_id: path for doc_id, path, _ in docs}
         publishers = Counter(p or "unknown" for _, _, p in docs)
         redirects = index.redirects()
-        flags: dict[str, list[bool]] = {}  # entity id -> [a superseded claim, a current one]
-        for entity_id, any_current, all_current in db.execute(
-                "SELECT ce.entity_id, max(cur.id IS NOT NULL), min(cur.id IS NOT NULL) FROM "
-                "claim_entities ce JOIN claims c ON c.offset = ce.offset LEFT JOIN cur ON "
-                "cur.id = c.doc_id AND cur.fingerprint IS c.fingerprint WHERE c.type = 'entity' "
-                "GROUP BY ce.entity_id"):
-            seen = flags.setdefault(redirects.get(entity_id, entity_id), [False, False])
-            seen[0] = seen[0] or not all_current
-            seen[1] = seen[1] or bool(any_current)
+        dropped = _mentioned_only_by_superseded(index, redirects)
         labels: Counter[str] = Counter()
         entity_count = 0
         for entity_id, label in db.execute("SELECT id, label FROM entities ORDER BY first"):
-            if entity_id in redirects:
+            if entity_id in redirects or entity_id in dropped:
                 continue
-            stale, current = flags.get(entity_id, (False, False))
-            if stale and not current:
-                continue  # only superseded claims mention it
             labels[label] += 1
             entity_count += 1
         claim_count = sum(n for _, n in per_document)

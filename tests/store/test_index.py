@@ -144,8 +144,8 @@ def test_lazy_resolver_loads_only_records_that_share_a_key(tmp_path: Path) -> No
 def index_rows(root: Path) -> dict[str, list]:
     with StoreIndex.open(root) as index:
         return {table: sorted(index.db.execute(f"SELECT * FROM {table}").fetchall())  # noqa: S608
-                for table in ("documents", "claims", "claim_entities", "entities", "entity_keys",
-                              "merged")}
+                for table in ("documents", "claims", "claim_counts", "claim_entities", "entities",
+                              "entity_keys", "merged")}
 
 
 def test_index_is_rebuilt_when_deleted(tmp_path: Path) -> None:
