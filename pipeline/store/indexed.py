@@ -194,19 +194,14 @@ def stats(root: str | Path) -> dict[str, Any] | None:
             return None
         _current(index)
         db = index.db
-        by_document: dict[str, list[int]] = {}  # doc id -> [claims, first offset]
-        by_type: dict[str, list[int]] = {}
-        for doc_id, kind, count, first in db.execute(  # a row per current document and type
-                "SELECT cc.doc_id, cc.type, cc.count, cc.first FROM claim_counts cc JOIN cur ON "
-                "cur.id = cc.doc_id AND coalesce(cur.fingerprint, '') = cc.fingerprint"):
-            for table, key in ((by_document, doc_id), (by_type, kind)):
-                entry = table.setdefault(key, [0, first])
-                entry[0] += count
-                entry[1] = min(entry[1], first)
+        current = ("FROM claim_counts cc JOIN cur ON cur.id = cc.doc_id AND "
+                   "coalesce(cur.fingerprint, '') = cc.fingerprint")
         # as Counter.most_common: by count, ties in the order claims come in the file
-        per_document = [(d, n) for d, (n, _) in sorted(by_document.items(),
-                                                        key=lambda i: (-i[1][0], i[1][1]))]
-        types = [(t, n) for t, (n, _) in sorted(by_type.items(), key=lambda i: i[1][1])]
+        per_document = db.execute(f"SELECT cc.doc_id, sum(cc.count) {current} "  # noqa: S608
+                                  "GROUP BY cc.doc_id ORDER BY sum(cc.count) DESC, "
+                                  "min(cc.first)").fetchall()
+        types = db.execute(f"SELECT cc.type, sum(cc.count) {current} GROUP BY cc.type "  # noqa: S608
+                           "ORDER BY min(cc.first)").fetchall()
         docs = db.execute("SELECT cur.id, json_extract(d.record, '$.path'), "
                           "json_extract(d.record, '$.source.publisher') FROM cur JOIN documents d "
                           "ON d.offset = cur.offset ORDER BY cur.first").fetchall()
