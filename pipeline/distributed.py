@@ -134,12 +134,15 @@ class DaskRunner:
         """Connect (or start the local cluster) and make the pipeline reachable to the workers."""
         if self.client is not None:
             return self.client
+        import dask
         import distributed
 
         if self.scheduler is None:  # a Client given by the caller (tests, notebooks): shipped to
             self.client = self.spec  # type: ignore[assignment]
         elif self.scheduler.address is None:
-            with _sigint_ignored():  # Ctrl-C reaches the driver alone (see _sigint_ignored)
+            # Dask's statistical profiler walks the task thread's stack every 10 ms, holding
+            # the GIL: a cost on pure-Python NLP, and nothing here reads its profiles
+            with _sigint_ignored(), dask.config.set({"distributed.worker.profile.enabled": False}):
                 self._cluster = distributed.LocalCluster(
                     n_workers=self.scheduler.workers, threads_per_worker=1, processes=True,
                     dashboard_address=None, silence_logs=logging.ERROR)
