@@ -462,6 +462,7 @@ def _write_all(store: ClaimStore, sources: Iterator[SourceDocument],
                 record("processed", _file_info(source.path, source.id, claims))
             writer.add_entities(linker.changed_records())
             writer.flush()
+            linker.release()
             if stop.requested:
                 summary.interrupted = True
                 break
@@ -553,6 +554,7 @@ def _repair(store: ClaimStore, *, summary: ExtractSummary, notify: ProgressCallb
                 record("repaired", _file_info(source.path, source.id, claims))
             writer.add_entities(linker.changed_records())
             writer.flush()
+            linker.release()
 
 
 class EntityLinker:
@@ -609,6 +611,12 @@ class EntityLinker:
             claim.fields["claim_key"] = claim_key(claim.to_dict())
             claim.fields["date"] = published
         return claims
+
+    def release(self) -> None:
+        """After a flush: forget the entity records held; the next documents load theirs
+        from the store's index (memory stays flat over a long run of new names)."""
+        if not self._touched:
+            self.resolver.release()
 
     def changed_records(self) -> list[dict[str, Any]]:
         """New versions of the entity records touched since the last call."""
