@@ -19,7 +19,11 @@ ids a claim refers to), ``entities`` (id -> offset of its latest line, label, na
 ids, its anchor, organisation cores and person name tokens) and ``merged`` (old id -> the id of
 the record it was merged into). ``claim_counts`` sums the claims per (document id, fingerprint,
 type) with the offset of the first, so ``stats`` reads a row per document and type, not one per
-claim (an absent fingerprint or type is stored as "").
+claim (an absent fingerprint or type is stored as ""). ``current_docs`` holds the current
+document of each id (the last latest line of a source key holding it: what ``Versions.current``
+keeps) with its path and publisher, and ``claim_counts.is_current`` whether a row's fingerprint is
+that document's, both kept up to date as lines are indexed, so the queries join nothing to know
+what is current. ``entities.folded`` is its names casefolded, one per line, for name searches.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 from .versions import claim_fingerprint, record_fingerprint, record_source_key
 
 INDEX_FILE = "index.sqlite"
-SCHEMA = 3  # 3: claim_counts
+SCHEMA = 4  # 3: claim_counts; 4: current_docs, claim_counts.is_current, entities.folded
 TAIL = 256  # bytes before the recorded size that must be unchanged for the index to be fresh
 FILES = ("documents.jsonl", "claims.jsonl", "entities.jsonl")
 MENTION_SLOTS = ("actor", "subject", "person", "org")
@@ -53,11 +57,15 @@ CREATE TABLE IF NOT EXISTS claims (offset INTEGER PRIMARY KEY, id TEXT, doc_id T
 CREATE INDEX IF NOT EXISTS claims_id ON claims (id);
 CREATE INDEX IF NOT EXISTS claims_doc ON claims (doc_id);
 CREATE TABLE IF NOT EXISTS claim_counts (doc_id TEXT, fingerprint TEXT, type TEXT,
-    count INTEGER, first INTEGER, PRIMARY KEY (doc_id, fingerprint, type)) WITHOUT ROWID;
+    count INTEGER, first INTEGER, is_current INTEGER,
+    PRIMARY KEY (doc_id, fingerprint, type)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS current_docs (id TEXT PRIMARY KEY, fingerprint TEXT, offset INTEGER,
+    first INTEGER, path TEXT, publisher TEXT);
+CREATE INDEX IF NOT EXISTS current_docs_first ON current_docs (first);
 CREATE TABLE IF NOT EXISTS claim_entities (offset INTEGER, entity_id TEXT);
 CREATE INDEX IF NOT EXISTS claim_entities_id ON claim_entities (entity_id);
 CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, offset INTEGER, first INTEGER,
-    label TEXT, names TEXT);
+    label TEXT, names TEXT, folded TEXT);
 CREATE TABLE IF NOT EXISTS entity_keys (key TEXT, id TEXT);
 CREATE INDEX IF NOT EXISTS entity_keys_key ON entity_keys (key);
 CREATE INDEX IF NOT EXISTS entity_keys_id ON entity_keys (id);
@@ -186,8 +194,8 @@ class StoreIndex:
         self.close()
 
     def _clear(self) -> None:
-        for table in ("files", "documents", "claims", "claim_counts", "claim_entities", "entities",
-                      "entity_keys", "merged"):
+        for table in ("files", "documents", "claims", "claim_counts", "current_docs",
+                      "claim_entities", "entities", "entity_keys", "merged"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def _recorded(self, name: str) -> tuple[int, int | None, bytes, int, int, int]:
@@ -267,11 +275,29 @@ class StoreIndex:
 
     def _document(self, offset: int, record: dict[str, Any]) -> None:
         key = record_source_key(record)
+        changed = {record["id"]} | {i for (i,) in self.db.execute(
+            "SELECT id FROM documents WHERE source_key=? AND latest=1", (key,))}
         self.db.execute("UPDATE documents SET latest=0 WHERE source_key=? AND latest=1", (key,))
         kept = {k: v for k, v in record.items() if k != "text"}
         self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, 1, ?)",
                         (offset, record["id"], key, record_fingerprint(record),
                          json.dumps(kept, ensure_ascii=False)))
+        for doc_id in changed:
+            self._set_current(doc_id)
+
+    def _set_current(self, doc_id: str) -> None:
+        """Recompute the current document of an id (its latest lines changed) and which of its
+        claim counts are current."""
+        self.db.execute("DELETE FROM current_docs WHERE id=?", (doc_id,))
+        self.db.execute(
+            "INSERT INTO current_docs SELECT d.id, d.fingerprint, d.offset, (SELECT min(offset) "
+            "FROM documents WHERE id = d.id AND latest = 1), json_extract(d.record, '$.path'), "
+            "json_extract(d.record, '$.source.publisher') FROM documents d WHERE d.id = ? AND "
+            "d.latest = 1 ORDER BY d.offset DESC LIMIT 1", (doc_id,))
+        self.db.execute(
+            "UPDATE claim_counts SET is_current = EXISTS(SELECT 1 FROM current_docs c WHERE c.id = "
+            "claim_counts.doc_id AND coalesce(c.fingerprint, '') = claim_counts.fingerprint) "
+            "WHERE doc_id = ?", (doc_id,))
 
     def _claim(self, offset: int, record: dict[str, Any]) -> None:
         evidence = record.get("evidence")
@@ -292,8 +318,9 @@ class StoreIndex:
             entry[0] += 1
             entry[1] = min(entry[1], offset)
         self.db.executemany(
-            "INSERT INTO claim_counts VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-            "count = count + excluded.count, first = min(first, excluded.first)",
+            "INSERT INTO claim_counts SELECT ?1, ?2, ?3, ?4, ?5, EXISTS(SELECT 1 FROM current_docs "
+            "WHERE id = ?1 AND coalesce(fingerprint, '') = ?2) WHERE true ON CONFLICT DO UPDATE "
+            "SET count = count + excluded.count, first = min(first, excluded.first)",
             [(*key, n, first) for key, (n, first) in counts.items()])
         self.db.executemany("INSERT INTO claim_entities VALUES (?, ?)", self._mention_rows)
         self._claim_rows.clear()
@@ -312,11 +339,13 @@ class StoreIndex:
         label = record.get("label")
         names = [record.get("name"), *(record.get("aliases") or [])] \
             if isinstance(record.get("aliases") or [], list) else [record.get("name")]
+        names = [n for n in names if isinstance(n, str)]
         self.db.execute(
-            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "offset=excluded.offset, label=excluded.label, names=excluded.names",
+            "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "offset=excluded.offset, label=excluded.label, names=excluded.names, "
+            "folded=excluded.folded",
             (entity_id, offset, offset, label if isinstance(label, str) else None,
-             json.dumps([n for n in names if isinstance(n, str)], ensure_ascii=False)))
+             json.dumps(names, ensure_ascii=False), "\n".join(n.casefold() for n in names)))
         self.db.execute("DELETE FROM entity_keys WHERE id=?", (entity_id,))
         try:
             keys = lookup_keys(record)

@@ -24,16 +24,6 @@ from .index import StoreIndex, entity_ids_of, read_at
 from .queries import StoreView, claim_groups, find_entities, store_stats
 from .versions import current_entities
 
-# the current document of each text: the last latest line of a source key holding it
-_CURRENT = """
-CREATE TEMP TABLE IF NOT EXISTS cur AS
-SELECT d.id AS id, d.fingerprint AS fingerprint, d.offset AS offset,
-       (SELECT min(offset) FROM documents WHERE id = d.id AND latest = 1) AS first
-FROM documents d WHERE d.latest = 1 AND d.offset =
-    (SELECT max(offset) FROM documents WHERE id = d.id AND latest = 1);
-CREATE INDEX IF NOT EXISTS temp.cur_id ON cur (id);
-"""
-
 
 @contextmanager
 def usable_index(root: str | Path) -> Iterator[StoreIndex | None]:
@@ -44,10 +34,6 @@ def usable_index(root: str | Path) -> Iterator[StoreIndex | None]:
     finally:
         if index is not None:
             index.close()
-
-
-def _current(index: StoreIndex) -> None:
-    index.db.executescript("DROP TABLE IF EXISTS temp.cur;" + _CURRENT)
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -61,8 +47,8 @@ def _documents(index: StoreIndex, ids: Iterable[str]) -> dict[str, dict[str, Any
     for part in _chunks(sorted(set(ids))):
         marks = ",".join("?" * len(part))
         rows += index.db.execute(
-            f"SELECT cur.first, d.record FROM cur JOIN documents d ON d.offset = cur.offset "  # noqa: S608
-            f"WHERE cur.id IN ({marks})", part).fetchall()
+            f"SELECT cur.first, d.record FROM current_docs cur JOIN documents d ON "  # noqa: S608
+            f"d.offset = cur.offset WHERE cur.id IN ({marks})", part).fetchall()
     return {record["id"]: record for record in (json.loads(r) for _, r in sorted(rows))}
 
 
@@ -73,8 +59,12 @@ def _entities(index: StoreIndex, wanted: set[str] | None, label: str | None, nam
     redirects = index.redirects()
     needle = name.casefold() if name else None
     candidates: list[tuple[str, int]] = []
-    query = "SELECT id, offset, label, names FROM entities ORDER BY first"
-    for entity_id, offset, entity_label, names in index.db.execute(query):
+    query = "SELECT id, offset, label, names FROM entities"
+    if needle:  # a cheap superset of the matches, checked name by name below
+        rows = index.db.execute(query + " WHERE instr(folded, ?) ORDER BY first", (needle,))
+    else:
+        rows = index.db.execute(query + " ORDER BY first")
+    for entity_id, offset, entity_label, names in rows:
         if entity_id in redirects or (label and entity_label != label):
             continue
         if needle and not any(needle in n.casefold() for n in json.loads(names)):
@@ -94,7 +84,8 @@ def _entities(index: StoreIndex, wanted: set[str] | None, label: str | None, nam
         marks = ",".join("?" * len(part))
         for offset, current in index.db.execute(
                 f"SELECT c.offset, cur.id IS NOT NULL FROM claim_entities ce "  # noqa: S608
-                f"JOIN claims c ON c.offset = ce.offset LEFT JOIN cur ON cur.id = c.doc_id AND "
+                f"JOIN claims c ON c.offset = ce.offset LEFT JOIN current_docs cur ON cur.id = "
+                f"c.doc_id AND "
                 f"cur.fingerprint IS c.fingerprint WHERE c.type = 'entity' AND ce.entity_id "
                 f"IN ({marks})", part):
             offsets[offset] = bool(current)
@@ -122,9 +113,8 @@ def _mentioned_only_by_superseded(index: StoreIndex, redirects: dict[str, str]) 
     db = index.db
     offsets: list[int] = []
     for doc_id, fingerprint in db.execute(
-            "SELECT cc.doc_id, cc.fingerprint FROM claim_counts cc LEFT JOIN cur ON cur.id = "
-            "cc.doc_id AND coalesce(cur.fingerprint, '') = cc.fingerprint WHERE cc.type = "
-            "'entity' AND cur.id IS NULL").fetchall():
+            "SELECT doc_id, fingerprint FROM claim_counts WHERE type = 'entity' AND "
+            "NOT is_current").fetchall():
         offsets += (o for (o,) in db.execute(
             "SELECT offset FROM claims WHERE doc_id = ? AND coalesce(fingerprint, '') = ? AND "
             "type = 'entity'", (doc_id, fingerprint)))
@@ -138,7 +128,8 @@ def _mentioned_only_by_superseded(index: StoreIndex, redirects: dict[str, str]) 
         raw = [entity_id, *merged_into.get(entity_id, [])]
         marks = ",".join("?" * len(raw))
         if db.execute(f"SELECT 1 FROM claim_entities ce JOIN claims c ON c.offset = ce.offset "  # noqa: S608
-                      f"JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS c.fingerprint WHERE "
+                      f"JOIN current_docs cur ON cur.id = c.doc_id AND cur.fingerprint IS "
+                      f"c.fingerprint WHERE "
                       f"c.type = 'entity' AND ce.entity_id IN ({marks}) LIMIT 1", raw
                       ).fetchone() is None:
             dropped.add(entity_id)
@@ -151,7 +142,6 @@ def entities(root: str | Path, *, label: str | None = None, name: str | None = N
     with usable_index(root) as index:
         if index is None:
             return None
-        _current(index)
         found, _ = _entities(index, None, label, name)
         return find_entities(StoreView({}, [], found), label=label, name=name)
 
@@ -163,7 +153,6 @@ def claims(root: str | Path, *, entity: str, claim_type: str | None = None, sinc
     with usable_index(root) as index:
         if index is None:
             return None
-        _current(index)
         found, redirects = _entities(index, None, None, entity)
         wanted = {e["id"] for e in find_entities(StoreView({}, [], found), name=entity)}
         raw = sorted(wanted | {old for old, new in redirects.items() if new in wanted})
@@ -172,7 +161,8 @@ def claims(root: str | Path, *, entity: str, claim_type: str | None = None, sinc
             marks = ",".join("?" * len(part))
             offsets.update(o for (o,) in index.db.execute(
                 f"SELECT DISTINCT c.offset FROM claim_entities ce JOIN claims c ON "  # noqa: S608
-                f"c.offset = ce.offset JOIN cur ON cur.id = c.doc_id AND cur.fingerprint IS "
+                f"c.offset = ce.offset JOIN current_docs cur ON cur.id = c.doc_id AND "
+                f"cur.fingerprint IS "
                 f"c.fingerprint WHERE ce.entity_id IN ({marks})", part))
         chosen = []
         for _, claim in read_at(index.root / "claims.jsonl", offsets):
@@ -192,19 +182,15 @@ def stats(root: str | Path) -> dict[str, Any] | None:
     with usable_index(root) as index:
         if index is None:
             return None
-        _current(index)
         db = index.db
-        current = ("FROM claim_counts cc JOIN cur ON cur.id = cc.doc_id AND "
-                   "coalesce(cur.fingerprint, '') = cc.fingerprint")
+        current = "FROM claim_counts cc WHERE cc.is_current"
         # as Counter.most_common: by count, ties in the order claims come in the file
         per_document = db.execute(f"SELECT cc.doc_id, sum(cc.count) {current} "  # noqa: S608
                                   "GROUP BY cc.doc_id ORDER BY sum(cc.count) DESC, "
                                   "min(cc.first)").fetchall()
         types = db.execute(f"SELECT cc.type, sum(cc.count) {current} GROUP BY cc.type "  # noqa: S608
                            "ORDER BY min(cc.first)").fetchall()
-        docs = db.execute("SELECT cur.id, json_extract(d.record, '$.path'), "
-                          "json_extract(d.record, '$.source.publisher') FROM cur JOIN documents d "
-                          "ON d.offset = cur.offset ORDER BY cur.first").fetchall()
+        docs = db.execute("SELECT id, path, publisher FROM current_docs ORDER BY first").fetchall()
         paths = {doc_id: path for doc_id, path, _ in docs}
         publishers = Counter(p or "unknown" for _, _, p in docs)
         redirects = index.redirects()

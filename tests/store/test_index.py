@@ -115,6 +115,36 @@ def test_resolver_loading_by_key_gives_the_ids_of_loading_everything(tmp_path: P
     assert len({r["id"] for r in full}) < sum(len(items) for _, items in CORPUS)
 
 
+def link_in_one_run(root: Path, *, release: bool) -> tuple[list, dict[str, dict]]:
+    """The corpus through one writer and one linker, flushed after every document as extract
+    flushes a chunk; ``release`` drops the linker's records after each flush."""
+    store = ClaimStore(root)
+    ids = []
+    with store.writer() as writer:
+        linker = EntityLinker(store, index=writer.index)
+        for n, (text, items) in enumerate(CORPUS):
+            src = source(text, n)
+            claims = linker.link(src, entity_claims(src.id, text, items))
+            ids.append([c.fields.get("entity_id") for c in claims])
+            writer.add(document(src), claims)
+            writer.add_entities(linker.changed_records())
+            writer.flush()
+            if release:
+                linker.release()
+                assert not linker.resolver.records()
+    return ids, {r["id"]: r for r in jsonl(store.entities_path)}
+
+
+def test_releasing_held_records_after_each_flush_changes_no_id_or_record(tmp_path: Path) -> None:
+    """A long run drops its entity records after every chunk and loads them again by key: the
+    ids, and the latest version of every record, are those of a run that kept them all."""
+    kept = link_in_one_run(tmp_path / "kept", release=False)
+    released = link_in_one_run(tmp_path / "released", release=True)
+    assert released == kept
+    assert any(r["merged_ids"] for r in kept[1].values())
+    assert max(len(r["documents"]) for r in kept[1].values()) >= 3
+
+
 def test_lazy_resolver_loads_only_records_that_share_a_key(tmp_path: Path) -> None:
     build_store(tmp_path, CORPUS)
     store = ClaimStore(tmp_path)
@@ -144,8 +174,8 @@ def test_lazy_resolver_loads_only_records_that_share_a_key(tmp_path: Path) -> No
 def index_rows(root: Path) -> dict[str, list]:
     with StoreIndex.open(root) as index:
         return {table: sorted(index.db.execute(f"SELECT * FROM {table}").fetchall())  # noqa: S608
-                for table in ("documents", "claims", "claim_counts", "claim_entities", "entities",
-                              "entity_keys", "merged")}
+                for table in ("documents", "claims", "claim_counts", "current_docs",
+                              "claim_entities", "entities", "entity_keys", "merged")}
 
 
 def test_index_is_rebuilt_when_deleted(tmp_path: Path) -> None:
@@ -273,6 +303,19 @@ def test_queries_through_the_index_match_a_full_read(tmp_path: Path) -> None:
         assert indexed.entities(tmp_path, label=label) == find_entities(view, label=label)
     assert indexed.claims(tmp_path, entity="Cisco", since="2024-01-07") is not None
 
+
+def test_current_documents_kept_while_indexing_equal_a_rebuild_after_corrections(tmp_path: Path
+                                                                              ) -> None:
+    """``current_docs`` and ``claim_counts.is_current`` follow new versions as lines come in:
+    the same rows as an index built from scratch, and superseded counts are not current."""
+    _corrected_store(tmp_path)
+    before = index_rows(tmp_path)
+    with StoreIndex.open(tmp_path) as index:
+        index.rebuild()
+        stale = index.db.execute("SELECT count(*) FROM claim_counts WHERE NOT is_current").fetchone()
+        assert index.db.execute("SELECT count(*) FROM current_docs").fetchone()[0] == len(CORPUS)
+    assert index_rows(tmp_path) == before
+    assert stale[0] >= 2  # the two corrected articles' first versions
 
 def test_queries_read_the_files_when_the_store_has_damaged_lines(tmp_path: Path) -> None:
     from pipeline.store import indexed
