@@ -615,7 +615,10 @@ def history(
 
 
 @app.command(cls=_Command)
-def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = OutputFormat.table) -> None:
+def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = OutputFormat.table,
+          top: Annotated[int, typer.Option(
+              "--top", min=0, help="Rows per table, most counted first (0: all); jsonl is "
+                                   "always whole.")] = 25) -> None:
     """Counts per document, entity label, claim type and publisher.
 
     Exit codes as for ``entities``.
@@ -635,9 +638,16 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = Ou
         table = Table(title=section)
         table.add_column("name")
         table.add_column("count", justify="right")
-        for key, value in values.items():
+        rows = list(values.items())
+        if section != "totals":  # most counted first (stable: ties keep the store's order)
+            rows.sort(key=lambda row: -row[1])
+        shown = rows if top == 0 or section == "totals" else rows[:top]
+        for key, value in shown:
             table.add_row(escape(str(key)), str(value))
         console.print(table)
+        if len(shown) < len(rows):
+            console.print(f"{section}: {len(shown)} of {len(rows)} (--top 0: all)",
+                          highlight=False)
 
 
 @app.command(cls=_Command)

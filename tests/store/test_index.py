@@ -357,3 +357,26 @@ def test_cli_reindex_rebuilds(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "rebuilt" in result.output and index_rows(tmp_path) == before
     assert CliRunner().invoke(app, ["reindex", "--store", str(tmp_path / "none")]).exit_code == 2
+
+
+def test_cli_stats_table_shows_the_most_counted_rows_first_and_says_what_it_left_out(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    build_store(tmp_path, CORPUS)
+    counts = json.loads(CliRunner().invoke(app, ["stats", "--store", str(tmp_path), "--format",
+                                                 "jsonl", "--top", "1"]).output)
+    assert len(counts["documents"]) == len(CORPUS)  # jsonl is always whole
+    result = CliRunner().invoke(app, ["stats", "--store", str(tmp_path), "--top", "2"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    most = sorted(counts["documents"].items(), key=lambda kv: -kv[1])
+    shown = [path for path in counts["documents"] if f" {path} " in result.output]
+    assert shown == [path for path, _ in most[:2]]
+    assert f"documents: 2 of {len(CORPUS)} (--top 0: all)" in result.output
+    assert "claims" in result.output and str(counts["totals"]["claims"]) in result.output
+    everything = CliRunner().invoke(app, ["stats", "--store", str(tmp_path), "--top", "0"],
+                                    terminal_width=200).output
+    assert all(f" {path} " in everything for path in counts["documents"]) and " of " not in everything
