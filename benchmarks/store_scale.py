@@ -9,7 +9,8 @@ fresh process under ``/usr/bin/time -v`` (wall time and peak RSS):
 * ``reindex`` (building the index from the JSONL files once),
 * ``extract`` of 10 small real articles into the big store and into an empty store (ratio),
 * the unchanged re-run of the same articles on the big store,
-* ``stats``, ``claims --entity``, ``entities --name`` and ``check`` on the big store.
+* ``stats``, ``claims --entity``, ``entities --name`` and ``check`` on the big store and on the
+  10-article store (peak RSS ratio: what the store's size adds to a query's memory).
 
 After each append the big store is put back (files truncated to their sizes, index file
 restored), so runs do not accumulate. Usage::
@@ -230,15 +231,19 @@ def main() -> None:
     run("unchanged re-run, big store", [*cli, "extract", str(folder), "--store", str(big), "--quiet"])
     restore(big, sizes, saved)
     entity = (big / "bench_entity.txt").read_text(encoding="utf-8")
-    run("stats", [*cli, "stats", "--store", str(big), "--format", "jsonl"])
-    run(f"claims --entity '{entity}'", [*cli, "claims", "--store", str(big), "--entity", entity,
-                                        "--format", "jsonl"])
-    run(f"entities --name '{entity}'", [*cli, "entities", "--store", str(big), "--name", entity,
-                                        "--format", "jsonl"])
+    queries = {"stats": ["stats", "--format", "jsonl"],
+               f"claims --entity '{entity}'": ["claims", "--entity", entity, "--format", "jsonl"],
+               f"entities --name '{entity}'": ["entities", "--name", entity, "--format", "jsonl"]}
     if not options.skip_check:
-        run("check", [*cli, "check", "--store", str(big)])
+        queries["check"] = ["check"]
+    ratios = []
+    for name, args in queries.items():
+        on_big = run(name, [*cli, *args, "--store", str(big)])
+        on_empty = run(f"{name}, empty store", [*cli, *args, "--store", str(empty)])
+        ratios.append(f"{name.split()[0]} {on_big[1] / on_empty[1]:.2f}x")
     print(f"append ratio big/empty: time {into_big[0] / into_empty[0]:.2f}x, "
           f"peak RSS {into_big[1] / into_empty[1]:.2f}x (targets <= 1.5x)")
+    print("query peak RSS big/empty (the 10-article store): " + ", ".join(ratios))
 
 
 if __name__ == "__main__":

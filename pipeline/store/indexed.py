@@ -183,16 +183,20 @@ def stats(root: str | Path) -> dict[str, Any] | None:
         if index is None:
             return None
         db = index.db
-        current = "FROM claim_counts cc WHERE cc.is_current"
-        # as Counter.most_common: by count, ties in the order claims come in the file
-        per_document = db.execute(f"SELECT cc.doc_id, sum(cc.count) {current} "  # noqa: S608
-                                  "GROUP BY cc.doc_id ORDER BY sum(cc.count) DESC, "
-                                  "min(cc.first)").fetchall()
-        types = db.execute(f"SELECT cc.type, sum(cc.count) {current} GROUP BY cc.type "  # noqa: S608
-                           "ORDER BY min(cc.first)").fetchall()
-        docs = db.execute("SELECT id, path, publisher FROM current_docs ORDER BY first").fetchall()
-        paths = {doc_id: path for doc_id, path, _ in docs}
-        publishers = Counter(p or "unknown" for _, _, p in docs)
+        # as Counter.most_common: by count, ties in the order claims come in the file; a
+        # current count always has its current document (rows streamed, not fetched whole)
+        documents = dict(db.execute(
+            "SELECT cur.path, sum(cc.count) FROM claim_counts cc JOIN current_docs cur ON "
+            "cur.id = cc.doc_id WHERE cc.is_current GROUP BY cc.doc_id ORDER BY sum(cc.count) "
+            "DESC, min(cc.first)"))
+        types = db.execute("SELECT type, sum(count) FROM claim_counts WHERE is_current GROUP BY "
+                           "type ORDER BY min(first)").fetchall()
+        claim_count = sum(n for _, n in types)  # documents may share a path: not from those
+        # as Counter(publisher or "unknown") over the documents in file order
+        publishers = dict(db.execute(
+            "SELECT CASE WHEN publisher IS NULL OR publisher = '' THEN 'unknown' ELSE publisher "
+            "END AS p, count(*) FROM current_docs GROUP BY p ORDER BY min(first)"))
+        document_count = db.execute("SELECT count(*) FROM current_docs").fetchone()[0]
         redirects = index.redirects()
         dropped = _mentioned_only_by_superseded(index, redirects)
         labels: Counter[str] = Counter()
@@ -202,10 +206,9 @@ def stats(root: str | Path) -> dict[str, Any] | None:
                 continue
             labels[label] += 1
             entity_count += 1
-        claim_count = sum(n for _, n in per_document)
         result = store_stats(StoreView({}, [], {}))
         result.update(
-            documents={paths[d] if d in paths else d: n for d, n in per_document},
-            entity_labels=dict(labels), claim_types=dict(types), publishers=dict(publishers),
-            totals={"documents": len(docs), "claims": claim_count, "entities": entity_count})
+            documents=documents, entity_labels=dict(labels), claim_types=dict(types),
+            publishers=publishers,
+            totals={"documents": document_count, "claims": claim_count, "entities": entity_count})
         return result
