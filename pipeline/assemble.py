@@ -14,6 +14,7 @@ from . import PIPELINE_NAME, __version__, _extensions, models_dir, resources  # 
 from .fingerprint import compute_fingerprint, read_config_text
 from .stages import (  # noqa: F401  (import registers the factories)
     cjk_names,
+    cue_span_ruler,
     directives,
     entity_cleanup,
     line_breaks,

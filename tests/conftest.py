@@ -24,9 +24,10 @@ def blank_nlp() -> Language:
     return spacy.blank("en")
 
 
-def add_span_ruler(nlp: Language, name: str, patterns: list[dict]) -> None:
+def add_span_ruler(nlp: Language, name: str, patterns: list[dict], *,
+                   factory: str = "span_ruler") -> None:
     """Add a span_ruler stage as config.cfg configures the rule stages (longest match wins)."""
-    ruler = nlp.add_pipe("span_ruler", name=name, config={
+    ruler = nlp.add_pipe(factory, name=name, config={
         "spans_key": name, "annotate_ents": False,
         "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
     ruler.initialize(lambda: [], nlp=nlp, patterns=patterns)

@@ -25,7 +25,8 @@ def cleanup_nlp() -> Language:
     add_span_ruler(nlp, "org_gazetteer",
                    read_gazetteer(str(MODELS / "patterns" / "organizations.jsonl")))
     add_span_ruler(nlp, "percent_rules",
-                   read_gazetteer(str(MODELS / "patterns" / "percentages.jsonl")))
+                   read_gazetteer(str(MODELS / "patterns" / "percentages.jsonl")),
+                   factory="newsclaims_cue_span_ruler")
     cues = nlp.add_pipe("newsclaims_person_cues")
     cues.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
     nlp.add_pipe("newsclaims_cjk_names")

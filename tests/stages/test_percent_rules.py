@@ -1,4 +1,5 @@
-"""Stage percent_rules (spaCy span_ruler) with models/patterns/percentages.jsonl."""
+"""Stage percent_rules (``newsclaims_cue_span_ruler``, spaCy's SpanRuler run near its cue words)
+with models/patterns/percentages.jsonl."""
 
 import pytest
 
@@ -10,7 +11,7 @@ def percent_nlp(percent_patterns):
     import spacy
 
     nlp = spacy.blank("en")
-    add_span_ruler(nlp, "percent_rules", percent_patterns)
+    add_span_ruler(nlp, "percent_rules", percent_patterns, factory="newsclaims_cue_span_ruler")
     return nlp
 
 
