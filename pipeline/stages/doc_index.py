@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
 _INDEX: WeakKeyDictionary[Doc, dict[int, list[str]]] = WeakKeyDictionary()
 
 
 def _words(doc: Doc, attr: int) -> list[str]:
-    """The strings of ``attr`` (ORTH or LOWER) for every token, cached per Doc."""
+    """The strings of ``attr`` (ORTH, LOWER or LEMMA) for every token, cached per Doc."""
     cached = _INDEX.get(doc)
     if cached is None:
         cached = _INDEX[doc] = {}
@@ -37,3 +37,8 @@ def texts(doc: Doc) -> list[str]:
 def lowers(doc: Doc) -> list[str]:
     """``[t.lower_ for t in doc]``."""
     return _words(doc, LOWER)
+
+
+def lemmas(doc: Doc) -> list[str]:
+    """``[t.lemma_ for t in doc]`` (read after the lemmatizer: a Doc's lemmas are set once)."""
+    return _words(doc, LEMMA)

@@ -128,3 +128,14 @@ def test_has_token_tags(tags: dict[int, tuple[str, str]], expected: bool) -> Non
     for i, (name, value) in tags.items():
         setattr(doc[i]._, name, value)
     assert _has_token_tags(doc) is expected
+
+
+def test_cue_tokens_of_a_doc_are_the_tokens_may_cue_accepts() -> None:
+    from pipeline.stages.directives.candidates import cue_tokens
+
+    doc = with_lemmas(NLP("Acme will buy Beta. They urge change; the TAKEOVER of Beta and a "
+                          "buy - back are necessary. The weather of Beta."))
+    cues = cue_words(LEXICON)
+    found = cue_tokens(doc, cues)
+    assert found == [t.i for t in doc if may_cue(t, cues)]
+    assert len(found) >= 6 and cue_tokens(doc, cues) is found  # read once per Doc

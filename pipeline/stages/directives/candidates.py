@@ -6,11 +6,14 @@ nested in another candidate's clause. A new kind of cue is a new detector in tha
 verbs of an existing kind are records in the lexicon's ``actions``.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
+from ..doc_index import lemmas, lowers, texts
 from .model import Candidate, Lexicon
 from .parse import clause_head, entity_at
 from .status import governing_chain, status
@@ -314,11 +317,36 @@ def may_cue(token: Token, cues: CueWords) -> bool:
     return token.i >= 2 and token.doc[token.i - 1].text == "-"  # "buy - back": noun_record's compound
 
 
+_CUE_TOKENS: WeakKeyDictionary[Doc, tuple[CueWords, int, list[int]]] = WeakKeyDictionary()
+
+
+def cue_tokens(doc: Doc, cues: CueWords) -> list[int]:
+    """The indices of the tokens ``may_cue`` accepts, in order: read once per Doc from its word
+    lists (no Token per token), for every sentence."""
+    cached = _CUE_TOKENS.get(doc)
+    if cached is not None and cached[0] is cues and cached[1] == len(doc):
+        return cached[2]
+    words, lemma_words, orths = lowers(doc), lemmas(doc), texts(doc)
+    found = [i for i, (lower, lemma) in enumerate(zip(words, lemma_words, strict=True))
+             if lower in cues.words or lemma.lower() in cues.lemmas
+             or (i >= 2 and orths[i - 1] == "-")]
+    _CUE_TOKENS[doc] = (cues, len(doc), found)
+    return found
+
+
+def _sentence_cues(sent: Span, cues: CueWords) -> list[Token]:
+    """The sentence's tokens ``may_cue`` accepts."""
+    found = cue_tokens(sent.doc, cues)
+    first, doc = bisect_left(found, sent.start), sent.doc
+    return [doc[i] for i in found[first:bisect_left(found, sent.end, first)]]
+
+
 def enumeration(sent: Span, lexicon: Lexicon) -> list[Candidate]:
     """Items of a list of directions after a colon: one directive per item (two or more)."""
     record = lexicon.get("list_nouns", {})
     nouns = set(record.get("nouns", []))
-    colons = [t for t in sent if t.text == ":"]
+    words = texts(sent.doc)
+    colons = [sent.doc[i] for i in range(sent.start, sent.end) if words[i] == ":"]
     for colon in colons:
         before = sent.doc[sent.start:colon.i]
         if not any(t.lower_ in nouns for t in before):
@@ -538,8 +566,8 @@ def find_candidates(sent: Span, lexicon: Lexicon, detectors: Sequence[Detector] 
     taken = {t.i for c in enumerated for t in [*c.tokens, *(c.intro or [])]}
     anchors: set[int] = set()
     cues = cue_words(lexicon) if detectors is TOKEN_DETECTORS else None
-    for token in sent:
-        if token.i in taken or cues is not None and not may_cue(token, cues):
+    for token in sent if cues is None else _sentence_cues(sent, cues):
+        if token.i in taken:
             continue
         cand = detect(token, lexicon, detectors, in_headline)
         if cand is None or cand.anchor.i in anchors or excluded(cand.anchor, lexicon) or generic(cand):
