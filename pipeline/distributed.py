@@ -113,7 +113,7 @@ class PipelineShipper(WorkerPlugin):
 class DaskRunner:
     """The driver's side of a cluster: started on first use, closed by ``close``."""
 
-    def __init__(self, scheduler: str | Client, model: str | None, *, task_size: int = 32,
+    def __init__(self, scheduler: str | Client, model: str | None, *, task_size: int = 8,
                  batch_size: int = 32, max_chars: int = 1_000_000, timeout: float = 10.0,
                  read_files: bool = False) -> None:
         self.spec = scheduler

@@ -199,7 +199,7 @@ def extract(
     nlp_factory: Callable[[str | None], Language] | None = None,
     dask: str | Client | None = None,
     dask_read_files: bool = False,
-    dask_task_size: int = 32,
+    dask_task_size: int = 8,  # as the process pool's tasks: short enough that no worker idles at the end
     dask_timeout: float = 10.0,
 ) -> ExtractSummary:
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.
