@@ -1,90 +1,21 @@
 """Stage ``newsclaims_cue_span_ruler``: spaCy's SpanRuler, its token patterns run only near the
-words every match must hold, same spans.
+words every match must hold (``cue_windows``), same spans.
 
-A token pattern whose tokens are fixed or optional (no ``+``, ``*`` or ``!``) has a bounded
-length, and a token without an operator whose words are listed (``LOWER``/``ORTH``/``TEXT`` a
-string or ``{"IN": [...]}``) is in every match: its *anchor* (the last such token). The percentage
-patterns all end in one (``%``, ``percent``, ``cent``, ``point``), and the Matcher's cost is per
-token of what it reads, so the Matcher runs on windows around the anchor words only (merged
-where they overlap), each as wide as the patterns reach from their anchors. SpanRuler keeps a
-set of the matches, so windows give the same spans as the whole Doc. When any token pattern has
-no anchor or no bound, the whole Doc is matched, as by SpanRuler.
+The percentage patterns all end in an anchor word (``%``, ``percent``, ``cent``, ``point``) and
+are at most 8 tokens long, so the Matcher reads a few tokens around each of those words instead
+of the whole Doc. SpanRuler keeps a set of the matches, so windows give the same spans. When any
+token pattern has no anchor or no bound, the whole Doc is matched, as by SpanRuler.
 """
 
 import warnings
-from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.pipeline.span_ruler import DEFAULT_SPANS_KEY
-from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
-ATTRS = {"LOWER": LOWER, "ORTH": ORTH, "TEXT": ORTH}
-Anchor = tuple[int, int, str, frozenset[str]]  # tokens before it, tokens after it, attr, words
-
-
-def _words(value: Any) -> frozenset[str] | None:
-    """The words an attribute condition allows (a string or ``{"IN": [...]}``), else None."""
-    if isinstance(value, str):
-        return frozenset([value])
-    if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-        return frozenset(v for v in value["IN"] if isinstance(v, str))
-    return None
-
-
-def pattern_anchor(pattern: Any) -> Anchor | None:
-    """The last token of a bounded token pattern that every match holds and whose words are
-    listed, with how many pattern tokens come before and after it; None if there is none."""
-    if not isinstance(pattern, list) or any(
-            not isinstance(spec, dict) or spec.get("OP") not in (None, "?") for spec in pattern):
-        return None
-    for position in range(len(pattern) - 1, -1, -1):
-        spec = pattern[position]
-        if spec.get("OP") is not None:
-            continue
-        for attr in ATTRS:
-            words = _words(spec.get(attr))
-            if words is not None:
-                return position, len(pattern) - position - 1, attr, words
-    return None
-
-
-class CueWindows:
-    """The anchors of a pattern list: where in a Doc its matches can be."""
-
-    def __init__(self, patterns: Iterable[Any]) -> None:
-        anchors = [pattern_anchor(p) for p in patterns]
-        self.whole_doc = not anchors or None in anchors
-        found = [a for a in anchors if a is not None]
-        self.before = max((a[0] for a in found), default=0)
-        self.after = max((a[1] for a in found), default=0)
-        words: dict[int, set[str]] = {}
-        for _, _, attr, listed in found:
-            words.setdefault(ATTRS[attr], set()).update(listed)
-        self.hashes = {attr: np.array(sorted(get_string_id(w) for w in listed), dtype=np.uint64)
-                       for attr, listed in words.items()}
-
-    def windows(self, doc: Doc) -> list[tuple[int, int]] | None:
-        """Disjoint token windows, in order, holding every match (None: match the whole Doc)."""
-        if self.whole_doc:
-            return None
-        attrs = sorted(self.hashes)
-        values = doc.to_array(attrs).reshape(len(doc), len(attrs))
-        hits = np.zeros(len(doc), dtype=bool)
-        for column, attr in enumerate(attrs):
-            hits |= np.isin(values[:, column], self.hashes[attr])
-        windows: list[tuple[int, int]] = []
-        for i in np.flatnonzero(hits).tolist():
-            start, end = max(0, i - self.before), min(len(doc), i + self.after + 1)
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
-            else:
-                windows.append((start, end))
-        return windows
+from .cue_windows import CueWindows
 
 
 class CueSpanRuler(SpanRuler):

@@ -4,7 +4,8 @@ Business news introduces people in fixed shapes the small NER model misses: a jo
 before a name ("CFO Li Bo"), or a romanised name followed by the name in Chinese characters
 ("Liu Yiman (刘一曼)"). Each shape is a Matcher pattern record in ``models/patterns/persons.jsonl``
 with ``name_start``/``name_end`` token offsets saying which matched tokens form the name; the
-names go to ``doc.spans[spans_key]`` as PERSON candidates for the cleanup stage.
+names go to ``doc.spans[spans_key]`` as PERSON candidates for the cleanup stage. The Matcher
+reads only the windows around the words every pattern holds (a title, a bracket: ``cue_windows``).
 """
 
 from collections.abc import Callable, Iterable
@@ -17,6 +18,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
+from .cue_windows import CueWindows, windowed_longest
+
 
 class PersonCues:
     """Match cue patterns and keep the name part of each match."""
@@ -28,6 +31,7 @@ class PersonCues:
         self.spans_key = spans_key
         self.records: list[dict[str, Any]] = []
         self.matcher = Matcher(nlp.vocab, validate=True)
+        self.windows = CueWindows([])
 
     def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *,
                    nlp: Language | None = None,
@@ -40,11 +44,12 @@ class PersonCues:
         self.matcher = Matcher(self.vocab, validate=True)
         for record in self.records:
             self.matcher.add(record["id"], [record["pattern"]], greedy="LONGEST")
+        self.windows = CueWindows(r["pattern"] for r in self.records)
 
     def __call__(self, doc: Doc) -> Doc:
         by_id = {r["id"]: r for r in self.records}
         spans = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in windowed_longest(self.matcher, doc, self.windows.windows(doc)):
             rule_id = self.vocab.strings[match_id]
             record = by_id[rule_id]
             name_start = start + record.get("name_start", 0)

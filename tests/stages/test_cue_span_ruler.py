@@ -8,7 +8,7 @@ import random
 import pytest
 import spacy
 
-from pipeline.stages.cue_span_ruler import CueWindows, pattern_anchor
+from pipeline.stages.cue_windows import CueWindows, pattern_anchor
 from tests.conftest import CORPUS, add_span_ruler
 
 
@@ -30,11 +30,13 @@ def percent_rulers(percent_patterns):
 
 
 @pytest.mark.parametrize(("pattern", "anchor"), [
-    ([{"LIKE_NUM": True}, {"ORTH": "%"}], (1, 0, "ORTH", frozenset({"%"}))),
+    ([{"LIKE_NUM": True}, {"ORTH": "%"}], (1, "ORTH", frozenset({"%"}))),
     ([{"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["to", "by"]}}, {"LIKE_NUM": True},
-      {"LOWER": "cent"}], (3, 0, "LOWER", frozenset({"cent"}))),
-    ([{"LOWER": "per"}, {"LIKE_NUM": True}], (0, 1, "LOWER", frozenset({"per"}))),
-    ([{"TEXT": "x"}, {"LOWER": "y", "OP": "?"}], (0, 1, "TEXT", frozenset({"x"}))),
+      {"LOWER": "cent"}], (3, "LOWER", frozenset({"cent"}))),
+    ([{"LOWER": "per"}, {"LIKE_NUM": True}], (0, "LOWER", frozenset({"per"}))),
+    ([{"TEXT": "x"}, {"LOWER": "y", "OP": "?"}], (0, "TEXT", frozenset({"x"}))),
+    ([{"LOWER": "mr"}, {"LOWER": {"IN": ["van", "de"]}, "OP": "*"}, {"IS_TITLE": True, "OP": "{1,2}"}],
+     (0, "LOWER", frozenset({"mr"}))),                          # repeats with a bound
     ([{"LIKE_NUM": True}, {"ORTH": "%", "OP": "?"}], None),     # no token every match holds
     ([{"LIKE_NUM": True, "OP": "+"}, {"ORTH": "%"}], None),     # no bound on the length
     ([{"LOWER": {"REGEX": "^pc"}}], None),                      # words not listed
@@ -48,12 +50,21 @@ def test_windows_cover_the_reach_of_every_anchor_and_merge_when_they_overlap():
     nlp = spacy.blank("en")
     cues = CueWindows([[{"LIKE_NUM": True}, {"LIKE_NUM": True, "OP": "?"}, {"ORTH": "%"}],
                        [{"LOWER": "per"}, {"LIKE_NUM": True}]])
-    doc = nlp("a b c 1 2 % d e f g h i 3 % % j per 4 k")
+    doc = nlp("a b c 1 2 % d e f g h i 3 % % j per 4 k l m n")
     assert [doc[i].text for i in (5, 13, 14, 16)] == ["%", "%", "%", "per"]
-    # up to 2 tokens before a "%", 1 after a "per"; windows that overlap merge
-    assert cues.windows(doc) == [(3, 7), (11, 18)]
+    assert cues.reach(doc) == (2, 1)
+    # up to 2 tokens before a "%", 1 after a "per", a margin of 1; windows that overlap merge
+    assert cues.windows(doc) == [(2, 8), (10, 19)]
     assert cues.windows(nlp("no cue here")) == []
     assert CueWindows([[{"LIKE_NUM": True, "OP": "*"}]]).windows(doc) is None
+
+
+def test_a_repeat_over_a_word_list_reaches_as_far_as_the_longest_run_of_those_words():
+    nlp = spacy.blank("en")
+    cues = CueWindows([[{"LOWER": "mr"}, {"LOWER": {"IN": ["van", "de"]}, "OP": "*"},
+                        {"IS_TITLE": True, "OP": "{1,2}"}]])
+    assert cues.reach(nlp("mr Jan van de de Berg")) == (0, 5)
+    assert cues.reach(nlp("mr Jan Berg")) == (0, 2)
 
 
 @pytest.mark.parametrize("text", [

@@ -1,9 +1,12 @@
 """Stage newsclaims_person_cues: names after a job title or before a Chinese-character name."""
 
+import random
+
 import pytest
 import spacy
 import srsly
 
+from pipeline.stages.cue_windows import windowed_longest
 from pipeline.stages.person_cues import PersonCues
 from tests.conftest import MODELS
 
@@ -57,3 +60,21 @@ def test_title_then_name_keeps_particles(text, name):
     cues.initialize(patterns=list(srsly.read_jsonl(MODELS / "patterns" / "persons.jsonl")))
     doc = nlp(text)
     assert [s.text for s in doc.spans["person_cues"]] == [name]
+
+
+def test_windowed_matches_are_the_whole_docs(cues, blank_nlp):
+    """The Matcher reads only windows around titles and brackets: the same matches, in the same
+    order, as over the whole Doc, on random text full of titles, names and brackets."""
+    words = ["CFO", "chairman", "analyst", "Li", "Bo", "Joe", "Tsai", "van", "der", "Berg", "Group",
+             "Zhang", "Yong", "(", ")", "张勇", "腾讯音乐", "said", ",", "and", "the", "Piet", "de"]
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 50))) for _ in range(400)]
+    found = 0
+    for text in texts:
+        doc = blank_nlp(text)
+        whole = list(cues.matcher(doc))
+        windows = cues.windows.windows(doc)
+        assert windows is not None
+        assert windowed_longest(cues.matcher, doc, windows) == whole, text
+        found += len(whole)
+    assert found > 100
