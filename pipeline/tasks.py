@@ -67,7 +67,7 @@ def extract_task(key: str, model: str | None, info: dict[str, str],
     """Run one task's documents through the pipeline: per document ``{"claims": [dicts],
     "words": n}`` or ``{"error": message}``. A batch that raises in the pipeline is done again
     one document at a time, so only the document that breaks it fails."""
-    from .extract import doc_claims
+    from .extract import doc_claims, word_count
 
     nlp = worker_pipeline(key, model, max_chars)
     results: list[dict[str, Any] | None] = [None] * len(items)
@@ -84,7 +84,7 @@ def extract_task(key: str, model: str | None, info: dict[str, str],
         except Exception as exc:
             return {"error": one_line(exc)}
         return {"claims": [c.to_dict() for c in claims],
-                "words": sum(1 for t in doc if not t.is_space and not t.is_punct)}
+                "words": word_count(doc)}
 
     # An exception must not leave a memory zone: spaCy then skips its clean-up and the
     # worker's string store is left broken for every later document (so all is caught inside).

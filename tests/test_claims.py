@@ -224,3 +224,22 @@ def test_document_to_dict_values() -> None:
 def test_to_dict_is_json_serialisable(make) -> None:
     data = make()
     assert json.loads(json.dumps(data)) == data
+
+
+def test_evidence_and_provenance_records_are_their_fields_in_order() -> None:
+    """The hand-written ``to_dict`` of the flat records equals ``dataclasses.asdict`` (the
+    stored key order included), the fingerprint left out only when there is none."""
+    from dataclasses import asdict, fields
+
+    from pipeline.claims import Evidence, Provenance
+
+    evidence = Evidence(doc_id="d", start=1, end=4, text="abc", sentence="xabc", sentence_start=0)
+    assert list(evidence.to_dict().items()) == list(asdict(evidence).items())
+    assert [f.name for f in fields(Evidence)] == list(evidence.to_dict())
+    for fingerprint in ("fp", None):
+        provenance = Provenance(stage="s", rule="r", model="m", model_version="1", score=0.5,
+                                fingerprint=fingerprint)
+        expected = {k: v for k, v in asdict(provenance).items()
+                    if k != "fingerprint" or v is not None}
+        assert list(provenance.to_dict().items()) == list(expected.items())
+        assert Provenance.from_dict(provenance.to_dict()) == provenance

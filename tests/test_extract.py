@@ -130,3 +130,13 @@ def test_stored_records_match_the_published_json_schemas(extracted):
         for record in _lines(store / name):
             errors = [e.message for e in check.iter_errors(record)]
             assert errors == [], (record["id"], errors)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", 0), ("...", 0), ("Hello, world !  \n\n ok", 3), ("Sales rose 5% to $3.2bn.", 6),
+])
+def test_word_count_skips_space_and_punctuation(blank_nlp, text: str, words: int) -> None:
+    from pipeline.extract import word_count
+
+    doc = blank_nlp(text)
+    assert word_count(doc) == words == sum(1 for t in doc if not t.is_space and not t.is_punct)

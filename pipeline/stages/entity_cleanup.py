@@ -246,7 +246,7 @@ class EntityCleanup:
         organisation, from its end ("Norvale CFO")."""
         titles, trailing = self._words("bare_title"), self._words("trailing_title")
         start, end = cand.start, cand.end
-        if all(t.text in titles for t in doc[start:end]):
+        if all(word in titles for word in texts(doc)[start:end]):
             return None
         while end - start > 1 and doc[start].text in titles and doc[start + 1].is_title:
             start += 1
@@ -259,7 +259,7 @@ class EntityCleanup:
         ("Miller Kaplan" beside "Miller Kaplan Arase LLP") is that organisation."""
         org_names = []
         for cand in chosen:
-            words = [t.text for t in doc[cand.start:cand.end]]
+            words = texts(doc)[cand.start:cand.end]
             if cand.label == "ORG" and len(words) > 1 and words[-1] not in self._words(
                     "eponymous_head"):
                 org_names.append(words)
@@ -268,7 +268,7 @@ class EntityCleanup:
         prefixes = {tuple(org[:k]) for org in org_names for k in range(1, len(org))}
         result = []
         for cand in chosen:
-            words = tuple(t.text for t in doc[cand.start:cand.end])
+            words = tuple(texts(doc)[cand.start:cand.end])
             if cand.stage == MODEL_STAGE and cand.label == "PERSON" and words in prefixes:
                 cand = replace(cand, label="ORG")
             result.append(cand)

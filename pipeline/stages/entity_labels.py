@@ -28,6 +28,8 @@ from typing import Protocol, TypeVar
 
 from spacy.tokens import Doc, Token
 
+from .doc_index import texts
+
 
 class Labelled(Protocol):
     """What this step needs of a candidate (the cleanup stage's ``Candidate``, a frozen dataclass)."""
@@ -96,7 +98,7 @@ def _noun_form(token: Token) -> str:
 
 def name_text(doc: Doc, start: int, end: int) -> str:
     """The text that identifies a name in its document: tokens joined with single spaces."""
-    return " ".join(t.text for t in doc[start:end])
+    return " ".join(texts(doc)[start:end])
 
 
 @dataclass(frozen=True)
