@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
-from spacy.attrs import LEMMA, LOWER, ORTH
+from spacy.attrs import DEP, LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
 _INDEX: WeakKeyDictionary[Doc, dict[int, list[str]]] = WeakKeyDictionary()
 
 
 def _words(doc: Doc, attr: int) -> list[str]:
-    """The strings of ``attr`` (ORTH, LOWER or LEMMA) for every token, cached per Doc."""
+    """The strings of ``attr`` (ORTH, LOWER, LEMMA or DEP) for every token, cached per Doc."""
     cached = _INDEX.get(doc)
     if cached is None:
         cached = _INDEX[doc] = {}
@@ -42,3 +42,8 @@ def lowers(doc: Doc) -> list[str]:
 def lemmas(doc: Doc) -> list[str]:
     """``[t.lemma_ for t in doc]`` (read after the lemmatizer: a Doc's lemmas are set once)."""
     return _words(doc, LEMMA)
+
+
+def deps(doc: Doc) -> list[str]:
+    """``[t.dep_ for t in doc]`` (read after the parser)."""
+    return _words(doc, DEP)

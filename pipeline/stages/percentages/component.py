@@ -60,8 +60,10 @@ class Percentages:
     def __call__(self, doc: Doc) -> Doc:
         """One claim per PERCENT entity; changes and times need all of a doc's readings."""
         doc.spans[self.spans_key] = []
-        owners = {t.i: ent for ent in doc.ents if ent.label_ in self.subject_labels for t in ent}
         readings = [read(ent, self.cues) for ent in doc.ents if ent.label_ == "PERCENT"]
+        if not readings:  # every later step only fills the readings' slots
+            return doc
+        owners = {t.i: ent for ent in doc.ents if ent.label_ in self.subject_labels for t in ent}
         percent_tokens = {t.i: r.ent for r in readings for t in r.ent}
         numeric = {t.i for e in doc.ents if e.label_ in NUMERIC_LABELS for t in e}
         for reading in readings:

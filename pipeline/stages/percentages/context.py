@@ -16,7 +16,7 @@ from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Span, Token
 
 from ..claim_spans import mention
-from ..doc_index import texts
+from ..doc_index import deps, texts
 from .cues import Cues
 from .parse import SUBJECT_DEPS
 from .reading import Reading
@@ -110,7 +110,8 @@ def subject_place(subject: Token, owners: dict[int, Span], cues: Cues) -> Span |
 def sentence_topic(sent: Span, owners: dict[int, Span], cues: Cues) -> tuple[Span | None, Span | None]:
     """The organisation in a subject noun phrase of the sentence, and a place topic (an
     economy's); a sentence with no subject names (a headline) offers its first organisation."""
-    subjects = [t for t in sent if t.dep_ in SUBJECT_DEPS]
+    labels, doc = deps(sent.doc), sent.doc
+    subjects = [doc[i] for i in range(sent.start, sent.end) if labels[i] in SUBJECT_DEPS]
     for subject in subjects:
         found = first_entity(noun_phrase(subject), owners, "ORG")
         if found is not None:

@@ -53,7 +53,7 @@ def is_time(doc: Doc, date: Span, cues: Cues) -> bool:
         return False
     for words in cues.comparisons:
         start = date.start - len(words)
-        if start >= 0 and tuple(t.lower_ for t in doc[start:date.start]) == words:
+        if start >= 0 and tuple(lowers(doc)[start:date.start]) == words:
             return False
     return True
 
