@@ -33,12 +33,13 @@ def load(model: str | None = None, **overrides: Any) -> Language:
 
     A folder written by ``newsclaims package`` is loaded as it is, not re-assembled."""
     from .packaging import load_packaged, packaged_meta
+    from .zones import forget_on_zone_exit
 
     if model is not None and packaged_meta(model) is not None:
-        return load_packaged(model, **overrides)
+        return forget_on_zone_exit(load_packaged(model, **overrides))
     from .assemble import build_pipeline
 
-    return build_pipeline(model or DEFAULT_MODEL, **overrides)
+    return forget_on_zone_exit(build_pipeline(model or DEFAULT_MODEL, **overrides))
 
 
 __all__ = ["DEFAULT_MODEL", "MODELS_DIR", "MODELS_ENV", "PIPELINE_NAME", "__version__", "load", "models_dir"]
