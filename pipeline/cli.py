@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum, StrEnum
@@ -631,8 +632,9 @@ def stats(store: StoreOption = Path("outputs"), output_format: FormatOption = Ou
         counts = indexed.stats(require_store(store))
         if counts is None:
             counts = store_stats(_view(store))
-    if output_format is OutputFormat.jsonl:
-        print(json.dumps(counts, ensure_ascii=False))
+    if output_format is OutputFormat.jsonl:  # written as it is encoded: no copy of a big answer
+        json.dump(counts, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
         return
     for section, values in counts.items():
         table = Table(title=section)
