@@ -312,7 +312,7 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
     evidence = _gather_evidence(doc, names, cues, is_decisive_org, name_labels)
     _add_person_name_evidence(doc, names, evidence, cues)
     decided = {text: ev.decide() for text, ev in evidence.items()}
-    longer_orgs = [tuple(t.text for t in doc[c.start:c.end]) for c in names if c.end - c.start > 1
+    longer_orgs = [tuple(texts(doc)[c.start:c.end]) for c in names if c.end - c.start > 1
                    and (c.label == "ORG" or decided.get(name_text(doc, c.start, c.end)) == "ORG")]
     org_starts = _proper_prefixes(longer_orgs)
     result = []
@@ -368,7 +368,7 @@ def _add_person_name_evidence(doc: Doc, mentions: Sequence[Labelled], evidence: 
     "Ada Brenner")."""
     surnames: set[str] = set()
     for cand in mentions:
-        words = [t.text for t in doc[cand.start:cand.end]]
+        words = texts(doc)[cand.start:cand.end]
         if len(words) < 2 or not all(w[:1].isupper() for w in words):
             continue
         if words[0] in cues.given_names:
@@ -402,7 +402,7 @@ def _proper_prefixes(names: Sequence[tuple[str, ...]]) -> frozenset[tuple[str, .
 
 def _is_org_start(doc: Doc, cand: Labelled, org_starts: frozenset[tuple[str, ...]]) -> bool:
     """Whether the mention's words start a longer organisation name (``_proper_prefixes``)."""
-    return tuple(t.text for t in doc[cand.start:cand.end]) in org_starts
+    return tuple(texts(doc)[cand.start:cand.end]) in org_starts
 
 
 def _may_take(old: str, new: str, ev: NameEvidence) -> bool:
