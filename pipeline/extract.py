@@ -461,16 +461,19 @@ def _write_all(store: ClaimStore, sources: Iterator[SourceDocument],
             remote = _process_remote(runner, stream, urls, info, linker, summary, fail)
             batches = _chunks(remote, max(chunk_size, 1024))
         for batch in batches:
+            written: list[tuple[str, dict[str, Any]]] = []
             for source, claims in batch:
                 decision = decided.pop(id(source), None)
                 summary.claims += writer.add(_document_record(source, info), claims)
                 summary.documents_new += 1
                 summary.reprocessed += decision == CHANGED_PIPELINE
                 summary.new_versions += decision == NEW_VERSION
-                notify("processed", source.path)
-                record("processed", _file_info(source.path, source.id, claims))
+                written.append((source.path, _file_info(source.path, source.id, claims)))
             writer.add_entities(linker.changed_records())
             writer.flush()
+            for path, file_info in written:  # said once the batch is stored, not before
+                notify("processed", path)
+                record("processed", file_info)
             linker.release()
             if stop.requested:
                 summary.interrupted = True

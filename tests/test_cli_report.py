@@ -145,3 +145,22 @@ def test_count_files_is_the_number_of_files_the_reader_reads(tmp_path: Path) -> 
     assert len(read) == 4 and not any(p.startswith("gold") for p in read)
     assert count_files(root / "a.txt") == 1
     assert count_files(root / "missing") == 1  # one error line
+
+
+def test_a_document_is_reported_processed_only_once_it_is_stored(tmp_path: Path) -> None:
+    """``on_file("processed")`` comes after the batch holding the document is written: a
+    report line never names a document the store lacks (a crash before the write loses both)."""
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    for n in range(5):
+        (corpus / f"{n}.txt").write_text(f"Acme Corp {n} cut 5% of jobs.\n", encoding="utf-8")
+    store = tmp_path / "s"
+    stored_when_heard = []
+
+    def heard(status: str, info: dict) -> None:
+        documents = (store / "documents.jsonl").read_text(encoding="utf-8")
+        stored_when_heard.append(status == "processed" and info["document_id"] in documents)
+
+    extract([corpus], store, chunk_size=2, nlp_factory=lambda name: __import__("spacy").blank("en"),
+            on_file=heard)
+    assert stored_when_heard == [True] * 5
