@@ -72,6 +72,12 @@ def tiny_corpus(folder: Path, count: int) -> Path:
     return folder
 
 
+def _hears_ctrl_c() -> None:
+    """In the child before exec: SIGINT as a terminal delivers it. A test run started in the
+    background of a shell (``cmd &``) has SIGINT ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def command(corpus: Path, store: Path, *extra: str, small_chunks: bool = False) -> list[str]:
     head = [sys.executable, "-c", SMALL_CHUNKS] if small_chunks else [str(NEWSCLAIMS)]
     return [*head, "extract", str(corpus), "--store", str(store), "--quiet", "--batch-size", "4",
@@ -394,7 +400,7 @@ def test_ctrl_c_stops_after_the_current_chunk(nlp, tmp_path):
     store = tmp_path / "store"
     documents = store / "documents.jsonl"
     process = subprocess.Popen(command(corpus, store), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=_hears_ctrl_c)
     deadline = time.monotonic() + 60
     while not (documents.exists() and documents.stat().st_size > 0):
         assert process.poll() is None, process.communicate()
@@ -424,7 +430,7 @@ def test_ctrl_c_before_any_work_exits_cleanly(tmp_path):
     corpus = tiny_corpus(tmp_path / "corpus", 5)
     store = tmp_path / "store"
     process = subprocess.Popen(command(corpus, store), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=_hears_ctrl_c)
     time.sleep(0.8)  # imports done, model loading (about 2 s)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
