@@ -8,10 +8,12 @@ The span is the claim's evidence. Fields that name an entity hold a mention dict
 import weakref
 from typing import Any
 
+from spacy.attrs import SPACY
 from spacy.tokens import Doc, Span
 
 from .. import _extensions  # noqa: F401  (registers Span._.claim)
 from ..claims import CLAIM_KEYS
+from .doc_index import texts
 
 __all__ = ["CLAIM_KEYS", "add_claim", "doc_text", "mention"]
 
@@ -24,8 +26,10 @@ def doc_text(doc: Doc) -> str:
     each live Doc (weakly), so stages that each run over a batch of Docs share it too; a Doc's
     text never changes (a re-tokenization keeps it)."""
     text = _TEXTS.get(doc)
-    if text is None:
-        text = _TEXTS[doc] = doc.text
+    if text is None:  # joined from the word and trailing-space arrays: no Token per token
+        spaces = doc.to_array(SPACY).tolist()
+        text = _TEXTS[doc] = "".join(word + " " if space else word
+                                     for word, space in zip(texts(doc), spaces, strict=True))
     return text
 
 

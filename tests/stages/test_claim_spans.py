@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
 from pipeline.claims import stable_id
 from pipeline.extract import doc_claims
-from pipeline.stages.claim_spans import add_claim
+from pipeline.stages.claim_spans import add_claim, doc_text
 
 INFO = {"model": "blank_en", "model_version": "0"}
 
@@ -31,3 +32,12 @@ def test_claims_on_the_same_words_get_distinct_stable_ids():
     assert claims[0].id == stable_id("d1", "role", span.start_char, span.end_char)
     assert len({c.id for c in claims}) == 2
     assert [c.fields["role"] for c in claims] == ["chairman", "CEO"]
+
+
+@pytest.mark.parametrize("text", ["", " ", "Acme Corp cut 5% of jobs.", "a  b\n\n c\t d ",
+                                  "日本は。ソニー（Sony）", "ends with a space "])
+def test_doc_text_is_the_docs_text(text: str) -> None:
+    """``doc_text`` joins the words and trailing spaces from arrays: exactly ``doc.text``."""
+    doc = spacy.blank("en")(text)
+    assert doc_text(doc) == doc.text == text
+    assert doc_text(doc) is doc_text(doc)  # once per Doc
