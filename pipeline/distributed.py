@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from distributed import Client, WorkerPlugin
 
 from .extract import BadOption
-from .tasks import _PIPELINES, _SHIPPED, RemoteResult, extract_task, one_line, worker_info
+from .tasks import _PIPELINES, _SHIPPED, TASK_SIZE, RemoteResult, extract_task, one_line, worker_info
 
 if TYPE_CHECKING:
 
@@ -113,7 +113,7 @@ class PipelineShipper(WorkerPlugin):
 class DaskRunner:
     """The driver's side of a cluster: started on first use, closed by ``close``."""
 
-    def __init__(self, scheduler: str | Client, model: str | None, *, task_size: int = 8,
+    def __init__(self, scheduler: str | Client, model: str | None, *, task_size: int = TASK_SIZE,
                  batch_size: int = 32, max_chars: int = 1_000_000, timeout: float = 10.0,
                  read_files: bool = False) -> None:
         self.spec = scheduler

@@ -37,6 +37,7 @@ from .store import ClaimStore
 from .store.claim_store import encode_line
 from .store.index import StoreIndex, read_at
 from .store.versions import CHANGED_PIPELINE, NEW_VERSION, UNCHANGED, Versions, source_key
+from .tasks import TASK_SIZE
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -208,7 +209,7 @@ def extract(
     nlp_factory: Callable[[str | None], Language] | None = None,
     dask: str | Client | None = None,
     dask_read_files: bool = False,
-    dask_task_size: int = 8,  # as the process pool's tasks: short enough that no worker idles at the end
+    dask_task_size: int = TASK_SIZE,
     dask_timeout: float = 10.0,
 ) -> ExtractSummary:
     """Extract claims from every news file under ``inputs`` into the store at ``store_dir``.

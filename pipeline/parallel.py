@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from .tasks import _PIPELINES, RemoteResult, extract_task, one_line
+from .tasks import _PIPELINES, TASK_SIZE, RemoteResult, extract_task, one_line
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from .readers import SourceDocument
 
 POOL_KEY = "newsclaims-pool"  # the key of the driver's pipeline in the forked workers
-TASK_SIZE = 8  # documents per task: small enough that both workers stay busy to the end
 
 
 def _quiet_worker() -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from .readers import SourceDocument
 
+TASK_SIZE = 8  # documents per task, in both runners: small enough that no worker idles at the end
 _PIPELINES: dict[str, Language] = {}  # per worker process: the loaded pipelines, by key
 _SHIPPED: dict[str, str] = {}  # per worker process: key -> folder a PipelineShipper unpacked
 
