@@ -130,17 +130,15 @@ class EntityResolver:
 
     # ---- public
 
-    def release(self) -> int:
+    def release(self) -> None:
         """Drop the records held (with a loader: they are stored and load again by key), so a
         long run's memory follows the documents at hand, not every entity it met. Ids merged
-        away while held stay known, so they are not loaded again. Returns how many were dropped."""
+        away while held stay known, so they are not loaded again."""
         if self._loader is None:
-            return 0
-        dropped = len(self._records)
+            return
         self._loaded.difference_update(self._records)
         self._records.clear()
         self.index = RecordIndex(self.lexicon, self.aliases)
-        return dropped
 
     def records(self) -> list[EntityRecord]:
         """The current records, sorted by id."""

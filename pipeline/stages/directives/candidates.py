@@ -312,17 +312,18 @@ def cue_words(lexicon: Lexicon) -> CueWords:
 
 def may_cue(token: Token, cues: CueWords) -> bool:
     """Whether any ``TOKEN_DETECTORS`` detector can return a candidate for ``token``."""
-    if token.lower_ in cues.words or token.lemma_.lower() in cues.lemmas:
-        return True
-    return token.i >= 2 and token.doc[token.i - 1].text == "-"  # "buy - back": noun_record's compound
+    found = cue_tokens(token.doc, cues)
+    i = bisect_left(found, token.i)
+    return i < len(found) and found[i] == token.i
 
 
 _CUE_TOKENS: WeakKeyDictionary[Doc, tuple[CueWords, int, list[int]]] = WeakKeyDictionary()
 
 
 def cue_tokens(doc: Doc, cues: CueWords) -> list[int]:
-    """The indices of the tokens ``may_cue`` accepts, in order: read once per Doc from its word
-    lists (no Token per token), for every sentence."""
+    """The indices, in order, of the tokens a ``TOKEN_DETECTORS`` detector can return a
+    candidate for: a cue word or lemma, or any word after a hyphen ("buy - back": the compound
+    ``noun_record`` reads). Read once per Doc from its word lists (no Token per token)."""
     cached = _CUE_TOKENS.get(doc)
     if cached is not None and cached[0] is cues and cached[1] == len(doc):
         return cached[2]
