@@ -4,6 +4,10 @@ whole Doc, in the same order, on tables of text with tags and entities set by ha
 
 from __future__ import annotations
 
+import json
+import random
+from pathlib import Path
+
 import numpy as np
 import pytest
 import spacy
@@ -100,3 +104,52 @@ def test_a_pattern_without_a_required_tag_matches_the_whole_doc() -> None:
     assert requires_tag(PATTERNS["title_of_org"])
     doc = tagged_doc("Jane Lee , boss", [3], [(0, 2, "PERSON")])
     assert match_windows(doc, {3}, [optional]) is None
+
+
+ROLE_PATTERNS = [json.loads(line) for line in
+                 (Path(__file__).resolve().parents[2] / "models" / "patterns" / "roles.jsonl")
+                 .read_text(encoding="utf-8").splitlines() if line.strip()]
+SOUP_WORDS = ["Acme", "Jane", "Lee", "chief", "executive", "boss", ",", "'s", "of", "the", "its",
+              "a", "said", "former", "is", "was", "named", "as", "and", "by", "led", "joined",
+              "founded", ".", "(", ")", "-", "who", "has", "been", "member", "board", "at"]
+
+
+def soup_doc(rng: random.Random) -> Doc:
+    """Random words with random parts of speech, entities and title tags."""
+    words = [rng.choice(SOUP_WORDS) for _ in range(rng.randint(1, 160))]
+    doc = Doc(NLP.vocab, words=words, pos=[rng.choice(["PROPN", "NOUN", "VERB", "PUNCT", "DET"])
+                                           for _ in words],
+              tags=[rng.choice(["NNP", "NN", "VBD", "VBN", "POS"]) for _ in words])
+    ents, i = [], 0
+    while i < len(doc):
+        if rng.random() < 0.25:
+            end = min(len(doc), i + rng.randint(1, 3))
+            ents.append(Span(doc, i, end, label=rng.choice(["ORG", "PERSON"])))
+            i = end
+        i += 1
+    doc.ents = ents
+    for token in doc:
+        if rng.random() < 0.03:
+            token._.role_title = "chief executive"
+        elif rng.random() < 0.01:
+            token._.role_verb = "founder"
+    return doc
+
+
+def test_the_role_patterns_on_windows_match_as_on_the_whole_doc_on_random_token_soup() -> None:
+    """The shipped role patterns, over 400 random Docs: same matches, same order."""
+    patterns = [record["pattern"] for record in ROLE_PATTERNS]
+    found = Matcher(NLP.vocab)
+    for record in ROLE_PATTERNS:
+        found.add(record["id"], [record["pattern"]], greedy="LONGEST")
+    rng = random.Random(11)
+    matched = windowed = 0
+    for _ in range(400):
+        doc = soup_doc(rng)
+        tagged = {t.i for t in doc if t._.role_title or t._.role_verb}
+        windows = match_windows(doc, tagged, patterns)
+        whole = list(found(doc, with_alignments=True))
+        assert windowed_matches(found, doc, windows) == whole, doc.text
+        matched += len(whole)
+        windowed += windows is not None and sum(e - s for s, e in windows) < len(doc)
+    assert matched > 100 and windowed > 50  # the soup has matches, and windows that cut

@@ -4,8 +4,10 @@ Every role pattern has a token that must carry a title or role-verb tag (``"_": 
 {"NOT_IN": [""]}}``), so every match covers a tagged token. A pattern's match is at most
 ``pattern_bound`` tokens long: fixed tokens count their repetitions, and a ``+``/``*`` token
 repeats at most over the longest run of tokens that meet one of its necessary conditions (one
-entity type, a tag, a word list) in this Doc. The Matcher then runs on windows around the tagged
-tokens, that bound plus a margin wide on each side, merged where they come near; matches in
+entity type, a tag, a word list) in this Doc. A match holds a token of its pattern's first
+required tag token, so it starts at most the bound of the pattern up to that token before a
+tagged token and ends at most the bound from it on after one. The Matcher then runs on windows
+that far before and after the tagged tokens (plus a margin), merged where they come near; matches in
 different windows never overlap, so the longest-match filter keeps the same matches, and
 ``windowed_matches`` puts them in the order the Matcher gives for the whole Doc (keys in order
 of first appearance, each key's matches longest first, then by start). On news text the windows
@@ -112,34 +114,48 @@ def run_lengths(doc: Doc, tagged: set[int], conditions: list[Condition]) -> list
 
 
 class PatternBounds:
-    """The role patterns compiled once for ``longest``: each pattern's fixed token count and,
-    per repeated token, the indices of its bounding conditions."""
+    """The role patterns compiled once for ``reach``: per pattern, the tokens up to and
+    including its first required tag token, and the tokens from that one on."""
 
-    def __init__(self, compiled: list[Compiled]) -> None:
-        self.conditions: list[Condition] = []
+    def __init__(self, compiled: list[tuple[Compiled, int]]) -> None:
         index: dict[Condition, int] = {}
-        self.patterns: list[tuple[int, list[list[int]]]] = []
-        for pattern in compiled:
+
+        def part(items: Compiled) -> tuple[int, list[list[int]]]:
             fixed, groups = 0, []
-            for item in pattern:
+            for item in items:
                 if isinstance(item, int):
                     fixed += item
-                    continue
-                groups.append([index.setdefault(c, len(index)) for c in item])
-            self.patterns.append((fixed, groups))
-        self.conditions = sorted(index, key=index.__getitem__)
+                else:
+                    groups.append([index.setdefault(c, len(index)) for c in item])
+            return fixed, groups
 
-    def longest(self, doc: Doc, tagged: set[int]) -> int:
-        """The longest match any pattern can have in ``doc``."""
+        self.sides = [(part(pattern[:tag + 1]), part(pattern[tag:])) for pattern, tag in compiled]
+        self.conditions: list[Condition] = sorted(index, key=index.__getitem__)
+
+    def reach(self, doc: Doc, tagged: set[int]) -> tuple[int, int]:
+        """How far before and after a tagged token any pattern's match can reach in ``doc``."""
         runs = run_lengths(doc, tagged, self.conditions)
-        return max((fixed + sum(min(runs[c] for c in group) for group in groups)
-                    for fixed, groups in self.patterns), default=0)
+
+        def cover(part: tuple[int, list[list[int]]]) -> int:
+            return part[0] + sum(min(runs[c] for c in group) for group in part[1])
+
+        return (max((cover(before) for before, _ in self.sides), default=0),
+                max((cover(after) for _, after in self.sides), default=0))
+
+
+def required_tag(pattern: list[dict[str, Any]]) -> int | None:
+    """The position of the first token of ``pattern`` that every match holds and that must
+    carry a title or role-verb tag (None: a match needs no tag)."""
+    for position, spec in enumerate(pattern):
+        if spec.get("OP") in (None, "+") and any(
+                spec.get("_", {}).get(tag) == {"NOT_IN": [""]} for tag in TAGS):
+            return position
+    return None
 
 
 def requires_tag(pattern: list[dict[str, Any]]) -> bool:
     """Whether every match of ``pattern`` covers a token with a title or role-verb tag."""
-    return any(spec.get("OP") in (None, "+") and any(
-        spec.get("_", {}).get(tag) == {"NOT_IN": [""]} for tag in TAGS) for spec in pattern)
+    return required_tag(pattern) is not None
 
 
 _COMPILED: dict[int, tuple[list[list[dict[str, Any]]], PatternBounds | None]] = {}
@@ -150,8 +166,9 @@ def compiled_patterns(patterns: list[list[dict[str, Any]]]) -> PatternBounds | N
     match without a tag or has no bound."""
     cached = _COMPILED.get(id(patterns))
     if cached is None or cached[0] is not patterns:
-        compiled = [compile_pattern(p) if requires_tag(p) else None for p in patterns]
-        bounds = None if None in compiled else PatternBounds([c for c in compiled if c is not None])
+        compiled = [(compile_pattern(p), required_tag(p)) for p in patterns]
+        bounds = None if any(c is None or t is None for c, t in compiled) \
+            else PatternBounds(compiled)  # type: ignore[arg-type]
         cached = _COMPILED[id(patterns)] = (patterns, bounds)
     return cached[1]
 
@@ -159,14 +176,16 @@ def compiled_patterns(patterns: list[list[dict[str, Any]]]) -> PatternBounds | N
 def match_windows(doc: Doc, tagged: set[int], patterns: list[list[dict[str, Any]]]
                   ) -> list[tuple[int, int]] | None:
     """Disjoint token windows, in order, that hold every match of ``patterns`` (all of them
-    requiring a tag), given a superset ``tagged`` of the tagged tokens; None: match the Doc."""
+    requiring a tag), given a superset ``tagged`` of the tagged tokens; None: match the Doc.
+    A match holds a token of its pattern's first required tag token, so it starts at most
+    ``before`` tokens before that token and ends at most ``after`` tokens from it."""
     bounds = compiled_patterns(patterns)
     if bounds is None or not tagged:
         return None
-    reach = bounds.longest(doc, tagged) + MARGIN
+    before, after = bounds.reach(doc, tagged)
     windows: list[tuple[int, int]] = []
     for i in sorted(tagged):
-        start, end = max(0, i - reach), min(len(doc), i + reach + 1)
+        start, end = max(0, i - before - MARGIN), min(len(doc), i + after + MARGIN)
         if windows and start <= windows[-1][1] + MARGIN:
             windows[-1] = (windows[-1][0], max(windows[-1][1], end))
         else:
