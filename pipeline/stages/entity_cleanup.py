@@ -289,26 +289,25 @@ class EntityCleanup:
         for text in names:
             words = tuple(text.split(" "))
             by_first.setdefault(words[0], []).append(words)
+        for options in by_first.values():
+            options.sort(key=len, reverse=True)  # the longest name first
         covered = {i for c in chosen for i in range(c.start, c.end)}
         added: list[Candidate] = []
         words_of = texts(doc)
-        i = 0
-        while i < len(doc):
-            options = by_first.get(words_of[i]) if i not in covered else None
-            match = None
-            for words in sorted(options or (), key=len, reverse=True):
-                end = i + len(words)
-                if end <= len(doc) and tuple(words_of[i:end]) == words and not any(
-                        j in covered for j in range(i, end)) and _bounded(doc, i, end):
-                    match = end
-                    break
-            if match is None:
-                i += 1
+        size = len(words_of)
+        resume = 0  # a name found ends here: the next one starts at or after it
+        for i in [i for i, word in enumerate(words_of) if word in by_first]:
+            if i < resume or i in covered:
                 continue
-            cand = Candidate(i, match, "ORG", "org_repeats", None, 0, self.derived_score)
-            if not furniture.overlaps(cand.start, cand.end):
-                added.append(cand)
-            i = match
+            for words in by_first[words_of[i]]:
+                end = i + len(words)
+                if end <= size and tuple(words_of[i:end]) == words and not any(
+                        j in covered for j in range(i, end)) and _bounded(doc, i, end):
+                    cand = Candidate(i, end, "ORG", "org_repeats", None, 0, self.derived_score)
+                    if not furniture.overlaps(cand.start, cand.end):
+                        added.append(cand)
+                    resume = end
+                    break
         return sorted(chosen + added, key=lambda c: c.start)
 
     @staticmethod

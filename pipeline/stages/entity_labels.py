@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 
 from spacy.tokens import Doc, Token
 
-from .doc_index import texts
+from .doc_index import lowers, texts
 
 
 class Labelled(Protocol):
@@ -255,14 +255,15 @@ def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
             return True  # "X lager brand"
         if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
             return True
-    if start > 0 and doc[start - 1].lower_ in cues.brand_verbs:
+    words, lower = texts(doc), lowers(doc)  # the word lists: no Token per word looked at
+    if start > 0 and lower[start - 1] in cues.brand_verbs:
         return True
     i = start - 1
-    while i >= 0 and start - i <= LIST_REACH and (doc[i].text in LIST_WORDS or doc[i].is_title
-                                                  or doc[i].is_upper):
-        i -= 1
+    while i >= 0 and start - i <= LIST_REACH and (words[i] in LIST_WORDS or words[i].istitle()
+                                                  or words[i].isupper()):
+        i -= 1  # str.istitle/isupper: spaCy's IS_TITLE and IS_UPPER
     for n in (3, 2):
-        if i - n + 1 >= 0 and " ".join(t.lower_ for t in doc[i - n + 1:i + 1]) in cues.brand_list_cues:
+        if i - n + 1 >= 0 and " ".join(lower[i - n + 1:i + 1]) in cues.brand_list_cues:
             return True
     return False
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import srsly
 from spacy.attrs import ORTH
 from spacy.language import Language
@@ -192,7 +193,8 @@ def latest_year(doc: Doc) -> int | None:
     (the latest of equals; targets such as "by 2010" are mentioned once)."""
     strings = doc.vocab.strings  # counted by word id: each distinct word is tested once
     years: Counter[int] = Counter()
-    for orth, n in Counter(doc.to_array(ORTH).tolist()).items():
+    orths, counts = np.unique(doc.to_array(ORTH), return_counts=True)
+    for orth, n in zip(orths.tolist(), counts.tolist(), strict=True):
         if is_year_text(strings[orth]):
             years[int(strings[orth])] += n
     if not years:

@@ -7,13 +7,16 @@ verbs of an existing kind are records in the lexicon's ``actions``.
 """
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from ..doc_index import lemmas, lowers, texts
+from ..doc_index import texts
 from .model import Candidate, Lexicon
 from .parse import clause_head, entity_at
 from .status import governing_chain, status
@@ -327,12 +330,20 @@ def cue_tokens(doc: Doc, cues: CueWords) -> list[int]:
     cached = _CUE_TOKENS.get(doc)
     if cached is not None and cached[0] is cues and cached[1] == len(doc):
         return cached[2]
-    words, lemma_words, orths = lowers(doc), lemmas(doc), texts(doc)
-    found = [i for i, (lower, lemma) in enumerate(zip(words, lemma_words, strict=True))
-             if lower in cues.words or lemma.lower() in cues.lemmas
-             or (i >= 2 and orths[i - 1] == "-")]
+    strings = doc.vocab.strings  # each distinct word and lemma is looked up once
+    lower_ids, lemma_ids = doc.to_array(LOWER), doc.to_array(LEMMA)
+    cue = np.isin(lower_ids, _ids(k for k in set(lower_ids.tolist()) if strings[k] in cues.words))
+    cue |= np.isin(lemma_ids, _ids(k for k in set(lemma_ids.tolist())
+                                   if strings[k].lower() in cues.lemmas))
+    after_hyphen = doc.to_array(ORTH)[1:-1] == get_string_id("-")
+    cue[2:] |= after_hyphen
+    found = np.flatnonzero(cue).tolist()
     _CUE_TOKENS[doc] = (cues, len(doc), found)
     return found
+
+
+def _ids(keys: Iterable[int]) -> np.ndarray:
+    return np.fromiter(keys, dtype=np.uint64)
 
 
 def _sentence_cues(sent: Span, cues: CueWords) -> list[Token]:
