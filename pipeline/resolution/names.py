@@ -135,6 +135,7 @@ class NameLexicon:
         self.nickname_cue = _cue_regex(terms.get("nickname_cue", ()))
         self.aliases: list[dict[str, Any]] = [dict(a) for a in data.get("aliases", ())]
         self._keys: dict[tuple[str, str], str] = {}
+        self._person_tokens: dict[str, tuple[str, ...]] = {}  # person_tokens, per name text
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NameLexicon:
@@ -288,13 +289,20 @@ def person_tokens(text: str, lexicon: LexiconLike = None) -> tuple[str, ...]:
     """A person's name tokens: case-folded, without honorifics, suffixes (Jr), dots and hyphens
     ("Mr. Louis Cha Leung-yung" -> louis, cha, leungyung). A CJK name is one token."""
     lex = _as_lexicon(lexicon)
+    cached = lex._person_tokens.get(text)
+    if cached is not None:
+        return cached
     parts = [p for p in re.split(r"[\s,]+", _bare(text)) if p]
     while len(parts) > 1 and _fold(parts[0]) in lex.honorifics:
         parts.pop(0)
     while len(parts) > 1 and _fold(parts[-1]) in lex.name_suffixes:
         parts.pop()
     tokens = (p.casefold().replace(".", "").replace("-", "") for p in parts)
-    return tuple(t for t in tokens if any(ch.isalnum() for ch in t))
+    found = tuple(t for t in tokens if any(ch.isalnum() for ch in t))
+    if len(lex._person_tokens) >= 8192:  # a few MB at most: names repeat within a document
+        lex._person_tokens.clear()
+    lex._person_tokens[text] = found
+    return found
 
 
 def _org_tokens(text: str, lex: NameLexicon) -> list[str]:
