@@ -566,8 +566,9 @@ def claims(
             groups = claim_groups(_view(store), entity=entity, claim_type=kind, since=low,
                                   until=high)
     if output_format is OutputFormat.jsonl:
-        for group in groups:
-            print(json.dumps(group.to_dict(), ensure_ascii=False))
+        with _handled():  # groups read through the index are read as they are printed
+            for group in groups:
+                print(json.dumps(group.to_dict(), ensure_ascii=False))
         return
     table = Table(title=f"claims in {escape(str(store))}")
     for column in ("date", "type", "claim", "publishers", "sources"):

@@ -14,14 +14,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .claim_store import ClaimStore
+from ..dates import in_range
+from .claim_store import CLAIMS_FILE, ClaimStore
 from .index import StoreIndex, entity_ids_of, read_at
-from .queries import StoreView, claim_groups, find_entities, store_stats
+from .queries import (
+    ClaimGroup,
+    StoreView,
+    claim_source,
+    date_option,
+    find_entities,
+    latest_date,
+    newest_first,
+    store_stats,
+)
 from .versions import current_entities
 
 
@@ -147,34 +157,84 @@ def entities(root: str | Path, *, label: str | None = None, name: str | None = N
 
 
 def claims(root: str | Path, *, entity: str, claim_type: str | None = None, since: Any = None,
-           until: Any = None) -> list[Any] | None:
-    """``claim_groups`` of the claims about ``entity`` through the index: the claims that refer
-    to a matching entity (or an id merged into one) are read by offset."""
+           until: Any = None) -> Iterator[ClaimGroup] | None:
+    """``claim_groups`` of the claims about ``entity`` through the index, in the same order: the
+    claims that refer to a matching entity (or an id merged into one) are read by offset twice,
+    once to group and date them (keeping their offsets only), then group by group as the
+    groups are yielded, so memory follows the number of claims as integers, not as records."""
+    low = date_option(since, "--since") if isinstance(since, str) else since
+    high = date_option(until, "--until") if isinstance(until, str) else until
     with usable_index(root) as index:
         if index is None:
             return None
         found, redirects = _entities(index, None, None, entity)
         wanted = {e["id"] for e in find_entities(StoreView({}, [], found), name=entity)}
+        del found
         raw = sorted(wanted | {old for old, new in redirects.items() if new in wanted})
         offsets: set[int] = set()
+        doc_ids: set[str] = set()
         for part in _chunks(raw):
             marks = ",".join("?" * len(part))
-            offsets.update(o for (o,) in index.db.execute(
-                f"SELECT DISTINCT c.offset FROM claim_entities ce JOIN claims c ON "  # noqa: S608
-                f"c.offset = ce.offset JOIN current_docs cur ON cur.id = c.doc_id AND "
-                f"cur.fingerprint IS "
-                f"c.fingerprint WHERE ce.entity_id IN ({marks})", part))
-        chosen = []
-        for _, claim in read_at(index.root / "claims.jsonl", offsets):
-            for value in [claim, *claim.values()]:
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, dict) and isinstance(item.get("entity_id"), str) \
-                            and item["entity_id"] in redirects:
-                        item["entity_id"] = redirects[item["entity_id"]]
-            chosen.append(claim)
-        documents = _documents(index, {c["evidence"]["doc_id"] for c in chosen})
-        view = StoreView(documents, chosen, {i: found[i] for i in wanted})
-        return claim_groups(view, entity=entity, claim_type=claim_type, since=since, until=until)
+            for offset, doc_id in index.db.execute(
+                    f"SELECT DISTINCT c.offset, c.doc_id FROM claim_entities ce JOIN claims c ON "  # noqa: S608
+                    f"c.offset = ce.offset JOIN current_docs cur ON cur.id = c.doc_id AND "
+                    f"cur.fingerprint IS c.fingerprint WHERE ce.entity_id IN ({marks})", part):
+                offsets.add(offset)
+                doc_ids.add(doc_id)
+        view = StoreView({i: _source_fields(d) for i, d in _documents(index, doc_ids).items()},
+                         [], {})
+        path = index.root / CLAIMS_FILE
+
+    def wanted_claims(found: Iterable[tuple[int, dict[str, Any]]]
+                      ) -> Iterator[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """(offset, claim, source) of the claims ``claim_groups`` keeps, in file order."""
+        for offset, claim in found:
+            _redirect(claim, redirects)
+            if claim_type and claim["type"] != claim_type or not entity_ids_of(claim) & wanted:
+                continue
+            source = claim_source(view, claim)
+            if in_range(source["date"], low, high):
+                yield offset, claim, source
+
+    members: dict[str, list[int]] = {}  # claim key -> offsets of its claims, in file order
+    dates: dict[str, str | None] = {}
+    for offset, claim, source in wanted_claims(read_at(path, offsets)):
+        key = claim.get("claim_key") or claim["id"]
+        members.setdefault(key, []).append(offset)
+        dates[key] = latest_date([dates.get(key), source["date"]])
+    return _groups(path, newest_first(dates), members, wanted_claims)
+
+
+def _groups(path: Path, keys: list[str], members: dict[str, list[int]],
+            wanted_claims: Callable[[Iterable[tuple[int, dict[str, Any]]]],
+                                    Iterator[tuple[int, dict[str, Any], dict[str, Any]]]]
+            ) -> Iterator[ClaimGroup]:
+    """The groups in ``keys`` order, each read back from its claims' offsets."""
+    for key in keys:
+        group = None
+        for _, claim, source in wanted_claims(read_at(path, members[key])):
+            if group is None:
+                group = ClaimGroup(key, claim["type"], claim)
+            group.sources.append(source)
+        if group is not None:  # the store is append-only: its lines stay where they were
+            yield group
+
+
+def _redirect(claim: dict[str, Any], redirects: dict[str, str]) -> None:
+    """Point a claim's entity ids (its own and its slots') at the records they were merged into."""
+    for value in [claim, *claim.values()]:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(item.get("entity_id"), str) \
+                    and item["entity_id"] in redirects:
+                item["entity_id"] = redirects[item["entity_id"]]
+
+
+def _source_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """What ``claim_source`` and ``claim_date`` read of a document record."""
+    source = document.get("source")
+    meta = source if isinstance(source, dict) else {}
+    return {"path": document.get("path"),
+            "source": {k: meta[k] for k in ("url", "publisher", "title", "published") if k in meta}}
 
 
 def stats(root: str | Path) -> dict[str, Any] | None:

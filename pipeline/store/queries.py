@@ -12,7 +12,7 @@ normalised (``pipeline/dates.py``); ``processed_at`` never dates a claim. Unknow
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,7 +178,7 @@ class ClaimGroup:
     @property
     def date(self) -> str | None:
         """The latest news date among the sources, None when none is dated."""
-        return max((s["date"] for s in self.sources if s["date"]), default=None, key=_instant)
+        return latest_date(s["date"] for s in self.sources)
 
     @property
     def publishers(self) -> int:
@@ -190,7 +190,9 @@ class ClaimGroup:
                 "sources": self.sources}
 
 
-def _source(view: StoreView, claim: dict[str, Any]) -> dict[str, Any]:
+def claim_source(view: StoreView, claim: dict[str, Any]) -> dict[str, Any]:
+    """Where a claim was reported: its document's path, URL, publisher, title and dates, and
+    the evidence."""
     ev = claim["evidence"]
     doc = view.documents.get(ev["doc_id"], {})
     meta = doc.get("source", {})
@@ -237,16 +239,25 @@ def claim_groups(view: StoreView, *, entity: str | None = None, claim_type: str 
             continue
         if wanted is not None and not entity_ids_of(claim) & wanted:
             continue
-        source = _source(view, claim)
+        source = claim_source(view, claim)
         if not in_range(source["date"], low, high):
             continue
         key = claim.get("claim_key") or claim["id"]
         group = groups.setdefault(key, ClaimGroup(key, claim["type"], claim))
         group.sources.append(source)
-    dated = sorted((g for g in groups.values() if g.date), reverse=True,
-                   key=lambda g: (_instant(g.date or ""), g.key))
-    undated = sorted((g for g in groups.values() if not g.date), key=lambda g: g.key, reverse=True)
-    return dated + undated
+    return [groups[key] for key in newest_first({k: g.date for k, g in groups.items()})]
+
+
+def newest_first(dates: dict[str, str | None]) -> list[str]:
+    """Group keys by their news date, newest first (ties by key, descending), undated last."""
+    dated = sorted((k for k, d in dates.items() if d), reverse=True,
+                   key=lambda k: (_instant(dates[k] or ""), k))
+    return dated + sorted((k for k, d in dates.items() if not d), reverse=True)
+
+
+def latest_date(dates: Iterable[str | None]) -> str | None:
+    """The latest of some news dates (None: none is dated), as ``ClaimGroup.date`` reads them."""
+    return max((d for d in dates if d), default=None, key=_instant)
 
 
 def _name(value: Any) -> str:

@@ -293,12 +293,20 @@ def test_queries_through_the_index_match_a_full_read(tmp_path: Path) -> None:
     view = load_view(tmp_path)
     assert indexed.stats(tmp_path) == store_stats(view)
     assert json.dumps(indexed.stats(tmp_path)) == json.dumps(store_stats(view))  # same order
+    in_ranges = 0
     for name in ("Cisco", "Meta", "Facebook", "Trudy", "Ma", "Tencent", "liu", "nobody"):
         assert indexed.entities(tmp_path, name=name) == find_entities(view, name=name), name
         for kind in (None, "entity"):
             by_index = [g.to_dict() for g in indexed.claims(tmp_path, entity=name, claim_type=kind)]
             assert by_index == [g.to_dict() for g in claim_groups(view, entity=name,
                                                                    claim_type=kind)], name
+        for since, until in (("2024-01-07", None), (None, "2024-01-06"), ("2024-01-05", "2024-01-08")):
+            by_index = [g.to_dict() for g in indexed.claims(tmp_path, entity=name, since=since,
+                                                            until=until)]
+            assert by_index == [g.to_dict() for g in claim_groups(view, entity=name, since=since,
+                                                                   until=until)], (name, since)
+            in_ranges += len(by_index)
+    assert in_ranges > 10  # the date ranges keep groups to compare
     for label in ("ORG", "PERSON"):
         assert indexed.entities(tmp_path, label=label) == find_entities(view, label=label)
     assert indexed.claims(tmp_path, entity="Cisco", since="2024-01-07") is not None
