@@ -31,6 +31,7 @@ from .claims import (
     entity_claim,
     stable_id,
 )
+from .collector import BatchCollector
 from .dates import published_or_none
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
@@ -243,13 +244,16 @@ def extract(
     runner = _dask_runner(dask, model, workers=workers, task_size=dask_task_size,
                           batch_size=batch_size, max_chars=max_chars, timeout=dask_timeout,
                           read_files=dask_read_files)
+    collector = BatchCollector()  # the loaded pipeline is not walked by every collection
     try:
         return _extract(inputs, store_dir, model=model, workers=workers, batch_size=batch_size,
                         chunk_size=chunk_size, max_bytes=max_bytes, max_chars=max_chars,
                         fail_fast=fail_fast, lock_timeout=lock_timeout, alias_file=alias_file,
                         follow_symlinks=follow_symlinks, repair=repair, keep_old=keep_old,
-                        on_event=on_event, on_file=on_file, nlp_factory=nlp_factory, runner=runner)
+                        on_event=on_event, on_file=on_file, nlp_factory=nlp_factory, runner=runner,
+                        collector=collector)
     finally:
+        collector.restore()
         if runner is not None:
             runner.close()
 
@@ -289,6 +293,7 @@ def _extract(
     on_file: FileCallback | None,
     nlp_factory: Callable[[str | None], Language] | None,
     runner: DaskRunner | None,
+    collector: BatchCollector,
 ) -> ExtractSummary:
     """``extract`` once the Dask runner (if any) is made: see there."""
     notify = on_event or (lambda kind, path: None)
@@ -317,6 +322,7 @@ def _extract(
             nlp = factory(name)
             nlp.max_length = max(nlp.max_length, max_chars)
             loaded.append(nlp)
+            collector.pipeline_loaded()
         return loaded[0]
 
     def stated() -> str | None:

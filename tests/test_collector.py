@@ -1,0 +1,68 @@
+"""The collector settings of a batch run: set once the pipeline is loaded, undone at the end."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from pipeline.collector import BatchCollector
+
+
+@pytest.fixture
+def clean_collector():
+    """Python's collector as tests expect it, whatever a test leaves behind."""
+    saved = gc.get_threshold()
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*saved)
+
+
+def test_loading_freezes_the_heap_and_raises_the_young_threshold(clean_collector):
+    gc.set_threshold(700, 10, 10)
+    collector = BatchCollector(young_threshold=5_000)
+    kept = [object()]
+    collector.pipeline_loaded()
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == (5_000, 10, 10)
+    collector.pipeline_loaded()  # once per run: a second call changes nothing
+    assert gc.get_threshold() == (5_000, 10, 10)
+    collector.restore()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == (700, 10, 10)
+    collector.restore()  # idempotent
+    assert gc.get_threshold() == (700, 10, 10)
+    assert kept
+
+
+def test_a_heap_frozen_by_the_caller_stays_frozen(clean_collector):
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    collector = BatchCollector()
+    collector.pipeline_loaded()
+    collector.restore()
+    assert gc.get_freeze_count() == frozen
+
+
+def test_a_higher_threshold_of_the_caller_is_not_lowered(clean_collector):
+    gc.set_threshold(50_000, 10, 10)
+    collector = BatchCollector(young_threshold=5_000)
+    collector.pipeline_loaded()
+    assert gc.get_threshold()[0] == 50_000
+    collector.restore()
+
+
+@pytest.mark.integration
+def test_extract_leaves_the_collector_as_it_found_it(nlp, corpus_copy, tmp_path, clean_collector):
+    from pipeline.extract import extract
+
+    gc.set_threshold(700, 10, 10)
+    seen: list[tuple[int, tuple[int, int, int]]] = []
+    summary = extract([corpus_copy], tmp_path / "store", nlp_factory=lambda model: nlp,
+                      on_event=lambda kind, path: seen.append((gc.get_freeze_count(),
+                                                               gc.get_threshold())))
+    assert summary.documents_new == 2
+    assert any(count > 0 and threshold[0] > 700 for count, threshold in seen)  # set during the run
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == (700, 10, 10)
