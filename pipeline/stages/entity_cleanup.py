@@ -193,10 +193,10 @@ class EntityCleanup:
                trim_words: bool) -> list[Candidate]:
         """Cut a span at line breaks and separators, trim its edges; keep the first piece."""
         start, end = span.start, span.end
-        for token in span:
-            if token.i > start and (token.is_space or token.text in SPLIT_TOKENS
-                                    or "\n" in doc[token.i - 1].whitespace_):
-                end = token.i
+        words = texts(doc)
+        for i in range(start + 1, end):  # a token's trailing whitespace is never a line break
+            if words[i].isspace() or words[i] in SPLIT_TOKENS:  # str.isspace: spaCy's IS_SPACE
+                end = i
                 break
         keep_symbols = span.label_ in NUMERIC_LABELS
         while start < end and self._trim_left(doc[start], keep_symbols, trim_words):
@@ -220,19 +220,20 @@ class EntityCleanup:
         cand = self._cut_titles(doc, cand)
         if cand is None:
             return None
-        tokens = doc[cand.start:cand.end]
-        if len(tokens) > 1 and tokens[0].text in self._words("honorific"):
+        words, size = texts(doc), cand.end - cand.start
+        first = words[cand.start]
+        if size > 1 and first in self._words("honorific"):
             return replace(cand, start=cand.start + 1, label="PERSON")
         cues = self.label_cues
-        if len(tokens) > 1 and tokens[0].is_lower and (
-                tokens[0].lower_ in cues.org_nouns or tokens[0].lower_ in cues.person_nouns):
+        if size > 1 and first.islower() and (  # str.islower: spaCy's IS_LOWER
+                first in cues.org_nouns or first in cues.person_nouns):
             # "broadcaster BSkyB", "analyst Ada Brenner": the noun is a cue, not part of the name
             return self._relabel(doc, replace(cand, start=cand.start + 1))
-        last = tokens[-1].text
-        if cand.label != "ORG" and len(tokens) > 1 and (
+        last = words[cand.end - 1]
+        if cand.label != "ORG" and size > 1 and (
                 last in self._words("legal_suffix") or last in self._words("org_head")):
             cand = replace(cand, label="ORG")
-        text = tokens.text
+        text = doc[cand.start:cand.end].text
         if not any(ch.isupper() or ch.isdigit() for ch in text):
             return None
         if cand.label == "PERSON" and (any(ch.isdigit() for ch in text) or "://" in text
