@@ -150,11 +150,12 @@ def _exit_code(exc: BaseException) -> int | None:
     """The documented exit code of a library error (None: not one of them)."""
     from .dates import BadDate
     from .extract import BadOption, FailFast
+    from .review.errors import ReviewError
     from .store import StoreWriteError
     from .store.errors import StoreError
     from .store.export import BadTarget, ExportError
 
-    if isinstance(exc, (StoreError, BadOption, BadTarget, BadDate)):
+    if isinstance(exc, (StoreError, BadOption, BadTarget, BadDate, ReviewError)):
         return 2
     if isinstance(exc, (ExportError, StoreWriteError, FailFast, OSError)):
         return 1
@@ -392,6 +393,8 @@ def evaluate(
     show_errors: Annotated[int, typer.Option("--show-errors", help="List this many misses.")] = 0,
     bare: Annotated[bool, typer.Option(
         "--bare", help="Score the pretrained pipeline alone, without the newsclaims stages.")] = False,
+    review: Annotated[Path | None, typer.Option(
+        "--review", help="Write an HTML review of gold against predicted into this folder.")] = None,
 ) -> None:
     """Score extraction against gold annotations: P/R/F per label and micro-averaged."""
     from . import DEFAULT_MODEL, load
@@ -411,7 +414,8 @@ def evaluate(
         nlp = spacy.load(model or DEFAULT_MODEL)
     else:
         nlp = load(model)
-    metrics = run_evaluate(gold, nlp, corpus)
+    with _handled():
+        metrics = run_evaluate(gold, nlp, corpus, review=review)
     title = f"{model or DEFAULT_MODEL}{' (bare)' if bare else ' + newsclaims'}"
     table = Table(title=f"entities on {gold.name}: {title}")
     for column in ("label", "P", "R", "F", "TP", "FP", "FN"):
@@ -440,6 +444,8 @@ def evaluate(
             for item in items[:show_errors]:
                 console.print(f"{section} {kind}: {json.dumps(item, ensure_ascii=False)}",
                               highlight=False)
+    if review is not None:
+        console.print(f"review: {metrics['review']}", highlight=False, markup=False, soft_wrap=True)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -580,6 +586,38 @@ def claims(
             table.add_row(*(escape(str(v)) for v in (
                 (g.date or "")[:10], g.type, g.to_dict()["summary"], g.publishers, sources)))
     console.print(table)
+
+
+@app.command(cls=_Command)
+def review(
+    store: StoreOption = Path("outputs"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder of the HTML site (default: STORE/review); an earlier site there "
+        "is replaced.")] = None,
+    entity: Annotated[str | None, typer.Option(
+        "--entity", help="Only documents with claims about this entity (part of a name or alias).")] = None,
+    claim_type: Annotated[ClaimType | None, typer.Option(
+        "--type", parser=_choice(ClaimType), help="Only this claim type (any case).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only documents with claims news-dated on or after this "
+        "(YYYY-MM-DD or ISO datetime).")] = None,
+) -> None:
+    """Write a static HTML review: each document drawn with displaCy beside its claims, a page
+    per entity, and an index with counts by type, publisher and day. Open OUT/index.html in a
+    browser (no server, no network).
+
+    Exit code 0: written; 2: no store, a bad --type/--since, or an --out that is not a review
+    folder.
+    """
+    from .review import write_review
+    from .store.errors import require_store
+
+    with _handled():
+        summary = write_review(require_store(store), out, entity=entity,
+                               claim_type=claim_type and claim_type.value, since=since)
+    console.print(f"{summary.out / 'index.html'}: {summary.documents} documents, "
+                  f"{summary.claims} claims, {summary.entities} entity pages", highlight=False,
+                  markup=False, soft_wrap=True)
 
 
 @app.command(cls=_Command)

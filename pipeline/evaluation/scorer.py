@@ -263,10 +263,13 @@ def score_aliases(docs: list[GoldDocument], predictions: list[list[Span3]],
             "mentions": len(gold_keys)}
 
 
-def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> dict[str, Any]:
+def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None, *,
+             review: Path | None = None) -> dict[str, Any]:
     """Metrics for ``nlp`` on a gold file: ``{"entities": …, "claims": …}`` plus error listings.
 
     Claims are scored only where the gold has them (the seed gold, not the NER benchmarks).
+    ``review`` writes there the HTML review of gold against predicted (``metrics["review"]``
+    names its index page).
     """
     from .claim_scoring import AliasResolver, score_claims
 
@@ -293,6 +296,13 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None) -> 
                                        for k in ("missed", "spurious", "slot_errors")}
         for name, counts in claim_result["documents"].items():
             metrics["documents"].setdefault(name, {})["claims"] = counts
+    if review is not None:
+        from ..review import write_evaluation_review
+
+        resolve = AliasResolver.from_file(alias_path) if alias_path.exists() else AliasResolver()
+        written = write_evaluation_review(docs, entity_predictions, claim_predictions, labels,
+                                          resolve, review)
+        metrics["review"] = str(written.out / "index.html")
     return metrics
 
 
