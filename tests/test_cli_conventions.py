@@ -16,7 +16,7 @@ from pipeline.store import ClaimStore
 from tests.test_cli_errors import synthetic_store
 
 runner = CliRunner()
-COMMANDS = ["extract", "evaluate", "check", "entities", "claims", "stats", "export"]
+COMMANDS = ["extract", "evaluate", "check", "entities", "claims", "stats", "export", "review"]
 
 
 def test_version_prints_name_and_version() -> None:
