@@ -501,6 +501,29 @@ def reindex(store: Annotated[Path, typer.Option("--store", help="Store folder.")
                   soft_wrap=True)
 
 
+@app.command(cls=_Command)
+def compact(
+    store: StoreOption = Path("outputs"),
+    lock_timeout: Annotated[float, typer.Option(
+        "--lock-timeout", help="Seconds to wait for another writer (-1: forever).")] = -1,
+) -> None:
+    """Rewrite the entity file to one line per entity (each id's last version), atomically.
+
+    Every extract run appends new versions of the entities it touches; readers use only the last
+    one. Claims and documents are not touched. Exit code 0: done; 2: no store, not a folder or
+    not writable, or another writer holds it past --lock-timeout.
+    """
+    from .store.compact import compact_entities
+    from .store.errors import require_store
+
+    with _handled():
+        summary = compact_entities(require_store(store), lock_timeout=lock_timeout)
+    dropped = f", {summary.damaged} damaged lines dropped" if summary.damaged else ""
+    console.print(f"{store / 'entities.jsonl'}: {summary.lines_before} lines -> {summary.lines_after} "
+                  f"({summary.bytes_before:,} -> {summary.bytes_after:,} bytes){dropped}",
+                  highlight=False, markup=False, soft_wrap=True)
+
+
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", parser=_choice(OutputFormat), help="Output format (any case).")]
 

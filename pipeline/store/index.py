@@ -5,7 +5,8 @@ The JSONL files stay the source of truth; the index is derived data and losing i
 loss. It records, per file it covers, the byte size it has read up to, the file's inode and the
 bytes just before that size. ``StoreIndex.open`` compares them with the files: a missing index,
 another inode (a file replaced, as ``--repair`` does), a file shorter than recorded or other tail
-bytes (a file truncated or edited) rebuild the index from the JSONL; a file that only grew (a
+bytes (a file truncated or edited) rebuild the index from the JSONL (when only the entity file
+changed, as ``compact`` replaces it, just its tables: they derive from it alone); a file that only grew (a
 writer that did not update the index, a crash between the JSONL append and the index update)
 has just its new lines indexed. Only complete lines (ending in a newline) are indexed. An edit
 in the middle of a file that keeps its size and tail is not noticed: ``newsclaims reindex``
@@ -41,6 +42,7 @@ INDEX_FILE = "index.sqlite"
 SCHEMA = 4  # 3: claim_counts; 4: current_docs, claim_counts.is_current, entities.folded
 TAIL = 256  # bytes before the recorded size that must be unchanged for the index to be fresh
 FILES = ("documents.jsonl", "claims.jsonl", "entities.jsonl")
+ENTITIES_FILE = "entities.jsonl"
 MENTION_SLOTS = ("actor", "subject", "person", "org")
 _ID_PREFIX = b'{"id": "'
 
@@ -198,6 +200,13 @@ class StoreIndex:
                       "claim_entities", "entities", "entity_keys", "merged"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
+    def _clear_entities(self) -> None:
+        """Forget what the index read of the entity file (its tables are derived from it
+        alone), so it is read again from the start."""
+        for table in ("entities", "entity_keys", "merged"):
+            self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        self.db.execute("DELETE FROM files WHERE name=?", (ENTITIES_FILE,))
+
     def _recorded(self, name: str) -> tuple[int, int | None, bytes, int, int, int]:
         row = self.db.execute("SELECT size, inode, tail, lines, damaged, unfit FROM files "
                               "WHERE name=?", (name,)).fetchone()
@@ -225,9 +234,12 @@ class StoreIndex:
         twice)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            if force or not all(self._fresh_prefix(name) for name in FILES):
+            stale = [name for name in FILES if not self._fresh_prefix(name)]
+            if force or (stale and stale != [ENTITIES_FILE]):
                 self._clear()
                 self.rebuilt = True
+            elif stale:  # only the entity file was replaced (``compact``): its tables alone
+                self._clear_entities()
             for name in FILES:
                 self._extend(name)
             self.db.execute("COMMIT")
