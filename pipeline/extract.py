@@ -36,7 +36,8 @@ from .dates import published_or_none
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
 from .store.claim_store import encode_line
-from .store.index import StoreIndex, read_at
+from .store.entity_lines import delta as entity_delta
+from .store.index import StoreIndex
 from .store.versions import CHANGED_PIPELINE, NEW_VERSION, UNCHANGED, Versions, source_key
 from .tasks import TASK_SIZE
 
@@ -586,16 +587,18 @@ class EntityLinker:
         ``EntityResolver``); without one, every record is read."""
         from .resolution import EntityRecord, EntityResolver
 
+        self._stored: dict[str, dict[str, Any]] = {}  # each held record as the store's lines fold to it
         if index is None:
             records = [EntityRecord.from_dict(r) for r in store.entity_records().values()]
+            self._stored = {r.id: r.to_dict() for r in records}
             self.resolver = EntityResolver(records, alias_table=aliases)
         else:
-            path = store.entities_path
-
             def load(keys: set[str], ids: set[str]) -> list[EntityRecord]:
                 wanted = index.entity_ids_by_keys(keys) | ids
-                offsets = [offset for _, offset in index.entity_offsets(wanted)]
-                return [EntityRecord.from_dict(r) for _, r in read_at(path, offsets)]
+                records = [EntityRecord.from_dict(r) for r in index.entity_records(wanted).values()]
+                for record in records:
+                    self._stored[record.id] = record.to_dict()
+                return records
 
             self.resolver = EntityResolver(alias_table=aliases, loader=load,
                                            redirects=index.redirects())
@@ -636,12 +639,22 @@ class EntityLinker:
         from the store's index (memory stays flat over a long run of new names)."""
         if not self._touched:
             self.resolver.release()
+            held = {r.id for r in self.resolver.records()}
+            self._stored = {i: r for i, r in self._stored.items() if i in held}
 
     def changed_records(self) -> list[dict[str, Any]]:
-        """New versions of the entity records touched since the last call."""
+        """The lines that bring the stored entity records touched since the last call up to
+        date: a delta of what was added for a record the store holds, a whole version for a new
+        one (see ``store/entity_lines.py``), so a line's size follows what this batch added."""
         touched = {self.resolver.canonical_id(i) for i in self._touched}
         self._touched.clear()
-        return [r.to_dict() for r in self.resolver.records() if r.id in touched]
+        lines = []
+        for record in self.resolver.records():
+            if record.id in touched:
+                current = record.to_dict()
+                lines.append(entity_delta(self._stored.get(record.id), current))
+                self._stored[record.id] = current
+        return lines
 
 
 class _StopOnInterrupt:

@@ -24,6 +24,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ..claims import Claim, DocumentRecord
+from .entity_lines import fold_into
 from .errors import StoreError, check_lock_path, unusable
 from .index import IndexedVersions, KnownIds, StoreIndex
 from .versions import UNCHANGED, Versions, source_key
@@ -221,10 +222,12 @@ class ClaimStore:
                 yield Claim.from_dict(record)
 
     def entity_records(self) -> dict[str, dict[str, Any]]:
-        """The current version of every entity record, by id (later lines win)."""
+        """The current version of every entity record, by id: its lines folded in file order
+        (a whole version replaces, a delta adds; see ``entity_lines``)."""
         current: dict[str, dict[str, Any]] = {}
         for record in self.iter_records(self.entities_path):
-            current[record["id"]] = record
+            if isinstance(record.get("id"), str):
+                fold_into(current, record)
         return current
 
     @contextmanager

@@ -1,9 +1,10 @@
 """``newsclaims compact``: the entity file rewritten to one line per entity.
 
-Every ``extract`` run appends a new version of each entity it touches, so ``entities.jsonl``
-holds the history of every record while readers use only each id's last line. Compaction keeps
-exactly those last lines, in the order of each id's first line (the order every reader meets
-the records in), so what any reader sees is unchanged. It runs under the store's writer lock
+Every ``extract`` run appends a line for each entity it touches (a delta of what it added, see
+``entity_lines.py``), so ``entities.jsonl`` holds the history of every record while readers
+fold an id's lines into one record. Compaction writes exactly those folded records, one whole
+line each, in the order of each id's first line (the order every reader meets the records in),
+so what any reader sees is unchanged. It runs under the store's writer lock
 and is crash-safe: the new file is written beside the old one, flushed and fsynced, then
 renamed over it (``os.replace``, atomic) and the folder fsynced, so a kill at any point leaves
 either the old file or the new one, never a mix; a leftover temporary file is removed by the
@@ -42,7 +43,7 @@ def _crash_point(step: str) -> None:
 
 
 def compact_entities(root: str | Path, *, lock_timeout: float = -1) -> CompactSummary:
-    """Rewrite the store's entity file to each id's last line (see the module docstring)."""
+    """Rewrite the store's entity file to each id's folded record (see the module docstring)."""
     store = ClaimStore(root)
     path = store.entities_path
     temporary = store.root / TEMPORARY

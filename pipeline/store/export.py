@@ -36,6 +36,7 @@ from ..claims import CLAIM_BASE_KEYS, claim_key
 from ..dates import published_or_none
 from .check import check_store
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
+from .entity_lines import fold_into
 from .errors import NoStore, NotAFolder, StoreError, require_store
 from .schemas import validator
 from .versions import Versions
@@ -252,7 +253,7 @@ def current_entities(path: Path, summary: ExportSummary) -> tuple[dict[str, dict
     and where each merged id now lives (its survivor, chains followed)."""
     latest: dict[str, dict[str, Any]] = {}
     for record in _lines(path, summary):
-        latest[record["id"]] = record
+        fold_into(latest, record)  # an id's lines folded in order (``entity_lines``)
     merged_into = {old: r["id"] for r in latest.values() for old in r.get("merged_ids") or []
                    if old != r["id"]}
     redirects: dict[str, str] = {}

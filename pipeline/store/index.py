@@ -15,7 +15,9 @@ rebuilds explicitly.
 Tables: ``documents`` (every parseable document line, its byte offset, source key,
 fingerprint, the record without its text and whether it is the latest line of its source
 key), ``claims`` (id, document id, fingerprint, type, offset; ``claim_entities`` the entity
-ids a claim refers to), ``entities`` (id -> offset of its latest line, label, name),
+ids a claim refers to), ``entities`` (id -> offset of its latest line, label, names;
+``entity_lines`` the offsets of its lines since its last whole version, which fold to the record:
+see ``entity_lines.py``),
 ``entity_keys`` (the resolver's lookup keys of each record: name keys of its aliases, gazetteer
 ids, its anchor, organisation cores and person name tokens) and ``merged`` (old id -> the id of
 the record it was merged into). ``claim_counts`` sums the claims per (document id, fingerprint,
@@ -36,10 +38,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .entity_lines import fold_into, is_delta
 from .versions import claim_fingerprint, record_fingerprint, record_source_key
 
 INDEX_FILE = "index.sqlite"
-SCHEMA = 4  # 3: claim_counts; 4: current_docs, claim_counts.is_current, entities.folded
+SCHEMA = 5  # 3: claim_counts; 4: current_docs, claim_counts.is_current, entities.folded; 5: entity_lines
 TAIL = 256  # bytes before the recorded size that must be unchanged for the index to be fresh
 FILES = ("documents.jsonl", "claims.jsonl", "entities.jsonl")
 ENTITIES_FILE = "entities.jsonl"
@@ -72,6 +75,8 @@ CREATE TABLE IF NOT EXISTS entity_keys (key TEXT, id TEXT);
 CREATE INDEX IF NOT EXISTS entity_keys_key ON entity_keys (key);
 CREATE INDEX IF NOT EXISTS entity_keys_id ON entity_keys (id);
 CREATE TABLE IF NOT EXISTS merged (old TEXT, survivor TEXT, offset INTEGER);
+CREATE TABLE IF NOT EXISTS entity_lines (id TEXT, offset INTEGER);
+CREATE INDEX IF NOT EXISTS entity_lines_id ON entity_lines (id);
 CREATE INDEX IF NOT EXISTS merged_survivor ON merged (survivor);
 """
 
@@ -197,13 +202,13 @@ class StoreIndex:
 
     def _clear(self) -> None:
         for table in ("files", "documents", "claims", "claim_counts", "current_docs",
-                      "claim_entities", "entities", "entity_keys", "merged"):
+                      "claim_entities", "entities", "entity_keys", "merged", "entity_lines"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def _clear_entities(self) -> None:
         """Forget what the index read of the entity file (its tables are derived from it
         alone), so it is read again from the start."""
-        for table in ("entities", "entity_keys", "merged"):
+        for table in ("entities", "entity_keys", "merged", "entity_lines"):
             self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self.db.execute("DELETE FROM files WHERE name=?", (ENTITIES_FILE,))
 
@@ -352,19 +357,29 @@ class StoreIndex:
         names = [record.get("name"), *(record.get("aliases") or [])] \
             if isinstance(record.get("aliases") or [], list) else [record.get("name")]
         names = [n for n in names if isinstance(n, str)]
+        whole = not is_delta(record)
+        if not whole:  # a delta: its names join those the id's earlier lines gave
+            row = self.db.execute("SELECT names FROM entities WHERE id=?", (entity_id,)).fetchone()
+            earlier = json.loads(row[0]) if row else []
+            names = list(dict.fromkeys([*names[:1], *earlier[1:], *names[1:]]))
+        else:
+            self.db.execute("DELETE FROM entity_lines WHERE id=?", (entity_id,))
+        self.db.execute("INSERT INTO entity_lines VALUES (?, ?)", (entity_id, offset))
         self.db.execute(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
             "offset=excluded.offset, label=excluded.label, names=excluded.names, "
             "folded=excluded.folded",
             (entity_id, offset, offset, label if isinstance(label, str) else None,
              json.dumps(names, ensure_ascii=False), "\n".join(n.casefold() for n in names)))
-        self.db.execute("DELETE FROM entity_keys WHERE id=?", (entity_id,))
+        if whole:
+            self.db.execute("DELETE FROM entity_keys WHERE id=?", (entity_id,))
         try:
-            keys = lookup_keys(record)
+            keys = lookup_keys(record)  # a delta's keys: those of what it adds (same label)
         except (TypeError, AttributeError, ValueError):
             keys = set()
         self.db.executemany("INSERT INTO entity_keys VALUES (?, ?)", [(k, entity_id) for k in keys])
-        self.db.execute("DELETE FROM merged WHERE survivor=?", (entity_id,))
+        if whole:
+            self.db.execute("DELETE FROM merged WHERE survivor=?", (entity_id,))
         self.db.executemany("INSERT INTO merged VALUES (?, ?, ?)",
                             [(old, entity_id, offset) for old in record.get("merged_ids") or []
                              if isinstance(old, str)])
@@ -461,6 +476,22 @@ class StoreIndex:
             rows += self.db.execute(
                 f"SELECT id, offset, first FROM entities WHERE id IN ({marks})", part).fetchall()  # noqa: S608
         return [(r[0], r[1]) for r in sorted(rows, key=lambda r: r[2])]
+
+    def entity_records(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored records among ``ids``, each folded from its lines since its last whole
+        version (``entity_lines``), in the order of their first lines."""
+        order = [entity_id for entity_id, _ in self.entity_offsets(ids)]
+        offsets: list[int] = []
+        for i in range(0, len(order), 500):
+            part = order[i:i + 500]
+            marks = ",".join("?" * len(part))
+            offsets += [o for (o,) in self.db.execute(
+                f"SELECT offset FROM entity_lines WHERE id IN ({marks})", part)]  # noqa: S608
+        folded: dict[str, dict[str, Any]] = {}
+        for _, line in read_at(self.root / ENTITIES_FILE, offsets):
+            if isinstance(line.get("id"), str):
+                fold_into(folded, line)
+        return {i: folded[i] for i in order if i in folded}
 
 
 def read_at(path: Path, offsets: Iterable[int]) -> Iterator[tuple[int, dict[str, Any]]]:

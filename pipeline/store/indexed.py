@@ -83,9 +83,7 @@ def _entities(index: StoreIndex, wanted: set[str] | None, label: str | None, nam
             continue
         candidates.append((entity_id, offset))
     records = dict.fromkeys(i for i, _ in candidates)
-    path = index.root / "entities.jsonl"
-    for _, record in read_at(path, [o for _, o in candidates]):
-        records[record["id"]] = record
+    records.update(index.entity_records(records))
     entities = {i: r for i, r in records.items() if r is not None}
     # recount the candidates superseded claims mention (see ``current_entities``)
     raw = set(entities) | {old for old, new in redirects.items() if new in entities}

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..dates import DateBound, date_key, in_range, parse_bound, published_or_none
 from .claim_store import ClaimStore
+from .entity_lines import fold_into
 from .versions import Versions, claim_fingerprint, current_entities
 
 MENTION_SLOTS = ("actor", "subject", "person", "org")
@@ -93,7 +94,7 @@ def load_view(root: str | Path) -> StoreView:
         (claims if versions.is_current_claim(claim) else stale).append(claim)
     entities: dict[str, dict[str, Any]] = {}
     for record in _fitting(store, store.entities_path, "entities", unfit):
-        entities[record["id"]] = record  # the last version of an id wins
+        fold_into(entities, record)  # an id's lines folded in order (``entity_lines``)
     # a record merged into another lives on under the survivor's id
     redirects = {old: e["id"] for e in entities.values() for old in e.get("merged_ids") or []
                  if isinstance(old, str)}

@@ -14,7 +14,8 @@ from pipeline.extract import EntityLinker
 from pipeline.readers import SourceDocument
 from pipeline.resolution import EntityRecord, EntityResolver, Mention
 from pipeline.store import ClaimStore
-from pipeline.store.index import INDEX_FILE, StoreIndex, read_at
+from pipeline.store.entity_lines import fold_lines
+from pipeline.store.index import INDEX_FILE, StoreIndex
 from pipeline.store.versions import Versions
 
 PROV = Provenance(stage="ner", rule=None, model="blank_en", model_version="0.0", score=None,
@@ -132,12 +133,12 @@ def link_in_one_run(root: Path, *, release: bool) -> tuple[list, dict[str, dict]
             if release:
                 linker.release()
                 assert not linker.resolver.records()
-    return ids, {r["id"]: r for r in jsonl(store.entities_path)}
+    return ids, fold_lines(jsonl(store.entities_path))
 
 
 def test_releasing_held_records_after_each_flush_changes_no_id_or_record(tmp_path: Path) -> None:
     """A long run drops its entity records after every chunk and loads them again by key: the
-    ids, and the latest version of every record, are those of a run that kept them all."""
+    ids, and every record its lines fold to, are those of a run that kept them all."""
     kept = link_in_one_run(tmp_path / "kept", release=False)
     released = link_in_one_run(tmp_path / "released", release=True)
     assert released == kept
@@ -153,15 +154,14 @@ def test_lazy_resolver_loads_only_records_that_share_a_key(tmp_path: Path) -> No
 
         def load(keys: set[str], ids: set[str]) -> list[EntityRecord]:
             wanted = index.entity_ids_by_keys(keys) | ids
-            offsets = [o for _, o in index.entity_offsets(wanted)]
-            found = [EntityRecord.from_dict(r) for _, r in read_at(store.entities_path, offsets)]
+            found = [EntityRecord.from_dict(r) for r in index.entity_records(wanted).values()]
             asked.extend(r.id for r in found)
             return found
 
         resolver = EntityResolver(loader=load, redirects=index.redirects())
         text = "Tencent grew."
         ids = resolver.resolve_document("x", text, [Mention("x", 0, 7, "Tencent", ORG)], seen_at=None)
-        stored = {r["id"]: r for r in jsonl(store.entities_path)}
+        stored = fold_lines(jsonl(store.entities_path))
         assert set(asked) and set(asked) < set(stored)
         assert all(stored[i]["label"] == ORG for i in asked)
         [entity] = set(ids.values())
