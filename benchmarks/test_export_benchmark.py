@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_export import (  # noqa: E402
+from tests.store.test_export import (  # noqa: E402
     PG_ENV,
     PostgresUnavailable,
     start_postgres,
