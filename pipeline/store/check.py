@@ -10,6 +10,7 @@ Such claims anywhere else are reported.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import tempfile
 from collections import Counter
@@ -34,6 +35,8 @@ class CheckReport:
     claims: int = 0  # claims of the current documents' current processing
     superseded: int = 0  # document lines of earlier versions or pipelines (kept for history)
     uncommitted: int = 0
+    # ``check --sample N``: (claim lines checked, claim lines in the file); None: all checked
+    sampled: tuple[int, int] | None = None
     problems: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
     # documents whose claims are missing or broken: id -> (claims stated, claims found intact)
@@ -61,14 +64,18 @@ class CheckReport:
 
 
 def _records(path: Path, record_type: str, report: CheckReport,
-             at: Callable[[str, int], None] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+             at: Callable[[str, int], None] | None = None,
+             only: set[int] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) for each line of ``path`` that parses and fits its schema, one at
     a time; every other line is reported, and noted for ``extract --repair`` to set aside.
-    With ``at``, it is told each record's id and the byte offset of its line."""
+    With ``at``, it is told each record's id and the byte offset of its line; with ``only``,
+    the other line numbers are skipped unread."""
     if not path.exists():
         return
     problem = schema_problem(record_type)
     for number, line, complete, offset in _lines_at(path):
+        if only is not None and number not in only:
+            continue
         where = f"{path.name}:{number}"
         if line is None:
             report.damage(f"{where}: not UTF-8 text")
@@ -290,10 +297,16 @@ def _mentions(claim: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def check_store(root: str | Path) -> CheckReport:
+def check_store(root: str | Path, *, sample: int | None = None, seed: int = 0) -> CheckReport:
     """Check the store at ``root``; never raises for bad content, reports it. The files are
     streamed and what must be remembered across them is kept in a scratch file (``_Scratch``),
-    so memory does not grow with the store."""
+    so memory does not grow with the store.
+
+    With ``sample``, documents and entities are checked in full but only ``sample`` claim lines
+    drawn at random (``seed``) are read and checked against their documents: a quick look at a
+    big store. What needs every claim is then not checked: that each document's claims are all
+    there, repeated claim ids, and which claims without a document are an unfinished batch
+    (sampled ones are counted in ``uncommitted``, not reported)."""
     root = Path(root)
     report = CheckReport()
     if not root.is_dir():
@@ -307,7 +320,10 @@ def check_store(root: str | Path) -> CheckReport:
             scratch.add_entity([entity["id"], *entity.get("merged_ids", [])])
         report.documents = scratch.documents()
         report.superseded = scratch.lines - report.documents
-        _check_claims(root, report, scratch, texts)
+        if sample is None:
+            _check_claims(root, report, scratch, texts)
+        else:
+            _check_claim_sample(root, report, scratch, texts, sample, seed)
     finally:
         texts.close()
         scratch.close()
@@ -364,6 +380,27 @@ def _check_claims(root: Path, report: CheckReport, scratch: _Scratch, texts: _Te
             report.problems.append(
                 f"{DOCUMENTS_FILE}:{number}: document {doc_id[:12]} ({path}) "
                 f"has {found}{of} claims intact (`newsclaims extract --repair` restores them)")
+
+
+def _check_claim_sample(root: Path, report: CheckReport, scratch: _Scratch, texts: _Texts,
+                        size: int, seed: int) -> None:
+    """``check --sample``: ``size`` claim lines at random, each parsed, schema-checked and held
+    against its document's text and the entity records."""
+    path = root / CLAIMS_FILE
+    total = sum(1 for _ in _sizes(path)) if path.exists() else 0
+    chosen = set(random.Random(seed).sample(range(1, total + 1), min(size, total)))
+    report.sampled = (len(chosen), total)
+    for number, claim in _records(path, "claim", report, only=chosen):
+        report.claims += 1
+        text = texts.get(claim["evidence"]["doc_id"])
+        if text is None:
+            report.uncommitted += 1
+            continue
+        where = f"{CLAIMS_FILE}:{number}: claim {claim['id']}"
+        faults = _claim_faults(claim, text, scratch.has_entity)
+        report.problems.extend(f"{where}: {fault}" for fault in faults)
+        if faults:
+            report.set_aside(CLAIMS_FILE, number)
 
 
 def _seen_ids(repeated: set[str] | None, scratch: _Scratch) -> Callable[[str], bool]:
