@@ -286,8 +286,8 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None, *,
     alias_path = gold_path.parent / "entities.jsonl"
     if labels == ENTITY_LABELS and alias_path.exists():
         metrics["aliases"] = score_aliases(docs, entity_predictions, alias_path)
+    resolver = AliasResolver.from_file(alias_path)  # empty without the file
     if any(d.claims for d in docs):
-        resolver = AliasResolver.from_file(alias_path)
         claim_result = score_claims(
             [(d.name, d.ignore, d.claims, predicted)
              for d, predicted in zip(docs, claim_predictions, strict=True)], resolver)
@@ -299,9 +299,8 @@ def evaluate(gold_path: Path, nlp: Language, corpus_dir: Path | None = None, *,
     if review is not None:
         from ..review import write_evaluation_review
 
-        resolve = AliasResolver.from_file(alias_path) if alias_path.exists() else AliasResolver()
         written = write_evaluation_review(docs, entity_predictions, claim_predictions, labels,
-                                          resolve, review)
+                                          resolver, review)
         metrics["review"] = str(written.out / "index.html")
     return metrics
 

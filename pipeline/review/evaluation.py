@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..evaluation.scorer import _overlaps_any
 from .render import Mark, entity_view, span_view
 from .site import (
     MARKER,
@@ -26,16 +27,12 @@ if TYPE_CHECKING:
     from ..evaluation.scorer import GoldDocument, Span3
 
 
-def _in_ignored(start: int, end: int, ignore: Sequence[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in ignore)
-
-
 def entity_marks(gold: GoldDocument, predicted: Sequence[Span3], labels: Sequence[str]
                  ) -> tuple[list[Mark], list[Mark]]:
     """The gold and the predicted entity marks of one document, each matched (same span and
     label), missed (gold only) or spurious (predicted only); unscored regions left out."""
     def scored(spans: Sequence[Span3]) -> set[Span3]:
-        return {s for s in spans if s[2] in labels and not _in_ignored(s[0], s[1], gold.ignore)}
+        return {s for s in spans if s[2] in labels and not _overlaps_any(s[0], s[1], gold.ignore)}
 
     gold_set, predicted_set = scored(gold.entities), scored(predicted)
 
@@ -71,7 +68,7 @@ def claim_statuses(gold: GoldDocument, predicted: Sequence[dict[str, Any]], reso
 
     def scored(claim: dict[str, Any]) -> bool:
         ev = claim["evidence"]
-        return not _in_ignored(ev["start"], ev["end"], gold.ignore)
+        return not _overlaps_any(ev["start"], ev["end"], gold.ignore)
 
     gold_out: list[tuple[dict[str, Any], str, dict[str, str]]] = []
     predicted_out: list[tuple[dict[str, Any], str, dict[str, str]]] = []

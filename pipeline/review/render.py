@@ -29,7 +29,7 @@ _LINE_BREAK = "\ue000"  # a private-use character standing for a line break in t
 # displaCy's own span template, with the index of the token it draws (filled in by span_view)
 _SPAN_TOKEN = TPL_SPAN.replace("<span style=", f'<span class="nc-tok" data-token="{_TOKEN_MARK}" style=', 1)
 # displaCy's entity template, with the claim it draws and its status as data attributes
-_ENT_MARK = ('<mark class="entity nc-ent nc-{status}" data-claim="{claim}" data-label="{label_text}" '
+_ENT_MARK = ('<mark class="entity nc-ent nc-{status}" data-claim="{claim}" data-label="{label}" '
              'title="{tip}" style="background: {bg}; padding: 0.25em 0.45em; margin: 0 0.15em; '
              'line-height: 1; border-radius: 0.35em;">{text}<span class="nc-ent-label">{label}'
              '{kb_link}</span></mark>')
@@ -125,7 +125,7 @@ def entity_view(text: str, marks: Iterable[Mark]) -> Markup:
                 if mark.href else Markup(""))
         colour = STATUS_COLOURS.get(mark.status) or ENTITY_COLOURS.get(mark.label.upper(), "#ddd")
         ents.append({"start": mark.start, "end": mark.end, "label": mark.label, "params": {
-            "label": str(escape(mark.label)), "label_text": str(escape(mark.label)),
+            "label": str(escape(mark.label)),
             "claim": str(escape(mark.claim)), "status": str(escape(mark.status or "plain")),
             "tip": str(escape(mark.tip)), "kb_link": str(link), "bg": colour}})
     markup = displacy.render({"text": text, "ents": ents, "title": None}, style="ent", manual=True,

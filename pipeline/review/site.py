@@ -286,13 +286,11 @@ def _write_site(view: StoreView, selection: Selection, texts: Mapping[str, str],
     summary = ReviewSummary(out=root)
     paged_entities = set(selection.entities)
 
-    def entity_href(prefix: str) -> Callable[[str | None], str | None]:
-        def href(entity_id: str | None) -> str | None:
-            return f"{prefix}entities/{page_name(entity_id)}.html" \
-                if entity_id and entity_id in paged_entities else None
-        return href
+    def from_pages(entity_id: str | None) -> str | None:
+        """The link from a page one folder down to an entity's page, when it has one."""
+        return f"../entities/{page_name(entity_id)}.html" \
+            if entity_id and entity_id in paged_entities else None
 
-    from_pages = entity_href("../")
     doc_rows = []
     type_counts: Counter[str] = Counter()
     day_counts: Counter[str] = Counter()
@@ -327,10 +325,7 @@ def _write_site(view: StoreView, selection: Selection, texts: Mapping[str, str],
         counts = Counter(c["type"] for c in claims)
         type_counts.update(counts)
         publisher_counts[meta["publisher"] or "unknown"] += 1
-        for c in claims:
-            date = claim_date(c, document)
-            if date:
-                day_counts[date[:10]] += 1
+        day_counts.update(item["date"][:10] for item in items if item["date"])
         doc_rows.append({**meta, "href": f"documents/{page_name(doc_id)}.html", "counts": counts,
                          "total": len(claims)})
     written_docs = {row["id"] for row in doc_rows}
@@ -341,7 +336,7 @@ def _write_site(view: StoreView, selection: Selection, texts: Mapping[str, str],
                 mentions[entity_id].append(claim)
     for entity_id in selection.entities:
         page = _write_entity(view, entity_id, mentions.get(entity_id, []), written_docs, root,
-                             store_dir, entity_href("../"))
+                             store_dir, from_pages)
         summary.pages.append(page)
         summary.entities += 1
     top = sorted((view.entities[e] for e in selection.entities),

@@ -55,7 +55,8 @@ def compact_entities(root: str | Path, *, lock_timeout: float = -1) -> CompactSu
         summary.bytes_before = path.stat().st_size
         latest = store.entity_records()  # an id keeps the place of its first line
         summary.damaged = store.damaged.get(path.name, 0)
-        summary.lines_before = sum(1 for _ in path.open("rb"))
+        with path.open("rb") as fh:
+            summary.lines_before = sum(1 for _ in fh)
         _crash_point("before-write")
         with temporary.open("wb") as fh:
             for record in latest.values():

@@ -66,11 +66,11 @@ def delta(stored: Mapping[str, Any] | None, current: Mapping[str, Any]) -> dict[
         if key == "id":
             continue
         if key in SORTED_LISTS or key in ORDERED_LISTS:
-            old = _items(stored.get(key))
+            old = set(_items(stored.get(key)))
             new = _items(value)
-            if not set(old) <= set(new):
+            if not old <= set(new):
                 return dict(current)  # an item went: only a whole version says so
-            line[key] = [v for v in new if v not in set(old)]
+            line[key] = [v for v in new if v not in old]
         else:
             line[key] = value
     if fold(stored, line) != {k: v for k, v in current.items()}:
