@@ -18,13 +18,13 @@ from typing import Any
 
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, registry
 
 from .. import _extensions  # noqa: F401  (registers Span._.provenance)
 from .claim_spans import doc_text
 from .config_values import config_score
-from .doc_index import texts
+from .doc_index import TokenFlags, flags, texts
 from .entity_labels import LabelCues, decide_labels, org_names
 
 MODEL_STAGE = "ner"
@@ -193,15 +193,16 @@ class EntityCleanup:
                trim_words: bool) -> list[Candidate]:
         """Cut a span at line breaks and separators, trim its edges; keep the first piece."""
         start, end = span.start, span.end
-        words = texts(doc)
+        f = flags(doc)
+        words = f.text
         for i in range(start + 1, end):  # a token's trailing whitespace is never a line break
             if words[i].isspace() or words[i] in SPLIT_TOKENS:  # str.isspace: spaCy's IS_SPACE
                 end = i
                 break
         keep_symbols = span.label_ in NUMERIC_LABELS
-        while start < end and self._trim_left(doc[start], keep_symbols, trim_words):
+        while start < end and _trim_left(f, start, keep_symbols, trim_words):
             start += 1
-        while end > start and self._trim_right(doc[end - 1], keep_symbols):
+        while end > start and _trim_right(f, end - 1, keep_symbols):
             end -= 1
         if start >= end:
             return []
@@ -233,7 +234,7 @@ class EntityCleanup:
         if cand.label != "ORG" and size > 1 and (
                 last in self._words("legal_suffix") or last in self._words("org_head")):
             cand = replace(cand, label="ORG")
-        text = doc[cand.start:cand.end].text
+        text = flags(doc).span_text(cand.start, cand.end, doc_text(doc))
         if not any(ch.isupper() or ch.isdigit() for ch in text):
             return None
         if cand.label == "PERSON" and (any(ch.isdigit() for ch in text) or "://" in text
@@ -247,11 +248,13 @@ class EntityCleanup:
         organisation, from its end ("Norvale CFO")."""
         titles, trailing = self._words("bare_title"), self._words("trailing_title")
         start, end = cand.start, cand.end
-        if all(word in titles for word in texts(doc)[start:end]):
+        f = flags(doc)
+        words = f.text
+        if all(word in titles for word in words[start:end]):
             return None
-        while end - start > 1 and doc[start].text in titles and doc[start + 1].is_title:
+        while end - start > 1 and words[start] in titles and f.is_title[start + 1]:
             start += 1
-        while cand.label == "ORG" and end - start > 1 and doc[end - 1].text in trailing:
+        while cand.label == "ORG" and end - start > 1 and words[end - 1] in trailing:
             end -= 1
         return cand if (start, end) == (cand.start, cand.end) else replace(cand, start=start, end=end)
 
@@ -259,8 +262,9 @@ class EntityCleanup:
         """A model "person" that is the start of an organisation's name in the same document
         ("Miller Kaplan" beside "Miller Kaplan Arase LLP") is that organisation."""
         org_names = []
+        all_words = texts(doc)
         for cand in chosen:
-            words = texts(doc)[cand.start:cand.end]
+            words = all_words[cand.start:cand.end]
             if cand.label == "ORG" and len(words) > 1 and words[-1] not in self._words(
                     "eponymous_head"):
                 org_names.append(words)
@@ -269,7 +273,7 @@ class EntityCleanup:
         prefixes = {tuple(org[:k]) for org in org_names for k in range(1, len(org))}
         result = []
         for cand in chosen:
-            words = tuple(texts(doc)[cand.start:cand.end])
+            words = tuple(all_words[cand.start:cand.end])
             if cand.stage == MODEL_STAGE and cand.label == "PERSON" and words in prefixes:
                 cand = replace(cand, label="ORG")
             result.append(cand)
@@ -278,7 +282,7 @@ class EntityCleanup:
     def _is_decisive_org(self, doc: Doc, cand: Candidate) -> bool:
         """The gazetteer, a legal suffix or an organisation head word make a name an organisation."""
         return cand.stage == "org_gazetteer" or (cand.label == "ORG" and cand.end - cand.start > 1
-                                                 and doc[cand.end - 1].text in self._org_words)
+                                                 and texts(doc)[cand.end - 1] in self._org_words)
 
     def _add_org_repeats(self, doc: Doc, chosen: list[Candidate],
                          furniture: "_TokenRanges") -> list[Candidate]:
@@ -303,7 +307,7 @@ class EntityCleanup:
             for words in by_first[words_of[i]]:
                 end = i + len(words)
                 if end <= size and tuple(words_of[i:end]) == words and not any(
-                        j in covered for j in range(i, end)) and _bounded(doc, i, end):
+                        j in covered for j in range(i, end)) and _bounded(flags(doc), i, end):
                     cand = Candidate(i, end, "ORG", "org_repeats", None, 0, self.derived_score)
                     if not furniture.overlaps(cand.start, cand.end):
                         added.append(cand)
@@ -320,8 +324,10 @@ class EntityCleanup:
         sentence: "stores like Macy's, Bloomingdale's and ..."), the "'s" is part of the name and
         every mention of it keeps the "'s".
         """
+        words = texts(doc)
+
         def has_s(c: Candidate) -> bool:
-            return c.label == "ORG" and c.end < len(doc) and doc[c.end].text in {"'s", "’s"}
+            return c.label == "ORG" and c.end < len(words) and words[c.end] in {"'s", "’s"}
 
         named = set()
         for cand in chosen:
@@ -336,24 +342,6 @@ class EntityCleanup:
                 for c in chosen]
 
     @staticmethod
-    def _trim_left(token: Token, keep_symbols: bool, trim_words: bool) -> bool:
-        if token.is_space:
-            return True
-        if keep_symbols:
-            return token.is_punct and token.text not in {"~", "≈", "<", ">", "≥", "≤", "+", "-"}
-        if not any(ch.isalnum() for ch in token.text):
-            return True
-        return trim_words and not keep_symbols and token.text in LEADING_WORDS
-
-    @staticmethod
-    def _trim_right(token: Token, keep_symbols: bool) -> bool:
-        if token.is_space or (token.is_punct and not (keep_symbols and token.text == "%")):
-            return True
-        if not keep_symbols and not any(ch.isalnum() for ch in token.text):
-            return True
-        return not keep_symbols and token.text in TRAILING_WORDS
-
-    @staticmethod
     def _promote_extension(doc: Doc, cand: Candidate, rules: "_OrgRules") -> Candidate:
         """Give a model ORG that adds words to gazetteer names the gazetteer's priority."""
         if cand.label != "ORG":
@@ -362,8 +350,9 @@ class EntityCleanup:
         if not inner:
             return cand
         covered = {i for r in inner for i in range(r.start, r.end)}
-        extra_words = [doc[i] for i in range(cand.start, cand.end)
-                       if i not in covered and doc[i].is_alpha and doc[i].lower_ not in CONNECTORS]
+        f = flags(doc)
+        extra_words = [i for i in range(cand.start, cand.end)
+                       if i not in covered and f.is_alpha[i] and f.lower[i] not in CONNECTORS]
         if not extra_words:
             return cand
         return replace(cand, priority=max(r.priority for r in inner))
@@ -371,7 +360,7 @@ class EntityCleanup:
     def _is_metric(self, doc: Doc, cand: Candidate) -> bool:
         if cand.label in NUMERIC_LABELS:
             return False
-        return doc[cand.start:cand.end].text.lower() in self.metric_terms
+        return flags(doc).span_text(cand.start, cand.end, doc_text(doc)).lower() in self.metric_terms
 
     def _add_cjk_names(self, doc: Doc, chosen: list[Candidate],
                        furniture: "_TokenRanges") -> list[Candidate]:
@@ -396,28 +385,28 @@ class EntityCleanup:
                         furniture: "_TokenRanges") -> list[Candidate]:
         """Tag a lone part of a person's full name ("Dai", "Ma") as a person mention."""
         parts: set[str] = set()
+        f = flags(doc)
+        org_heads = self._words("org_head")
         for cand in chosen:
-            tokens = doc[cand.start:cand.end]
-            if cand.label == "PERSON" and len([t for t in tokens if t.is_alpha]) >= 2:
-                parts.update(t.text for t in tokens if _can_be_name_part(t)
-                             and t.text not in self._words("org_head"))
+            if cand.label == "PERSON" and sum(f.is_alpha[cand.start:cand.end]) >= 2:
+                parts.update(f.text[i] for i in range(cand.start, cand.end)
+                             if _can_be_name_part(f, i) and f.text[i] not in org_heads)
         if not parts:
             return chosen
         by_token = {i: c for c in chosen for i in range(c.start, c.end)}
         result = list(chosen)
         removed: dict[Candidate, int] = {}  # list.remove on each would be quadratic
-        for i, text in enumerate(texts(doc)):
+        honorifics = self._words("honorific")
+        for i, text in enumerate(f.text):
             if text not in parts:
                 continue
-            token = doc[i]
-            if not _stands_alone(doc, token, self._words("honorific")):
+            if not _stands_alone(f, i, honorifics):
                 continue
-            current = by_token.get(token.i)
+            current = by_token.get(i)
             if current is not None and not (current.stage == MODEL_STAGE
                                             and current.end - current.start == 1):
                 continue
-            cand = Candidate(token.i, token.i + 1, "PERSON", "name_parts", None, 0,
-                             self.derived_score)
+            cand = Candidate(i, i + 1, "PERSON", "name_parts", None, 0, self.derived_score)
             if furniture.overlaps(cand.start, cand.end):
                 continue
             if current is not None:
@@ -437,10 +426,11 @@ class _CharNeighbours:
         self.chosen = chosen
         self.by_end: dict[int, list[int]] = {}
         self.by_start: dict[int, list[int]] = {}
+        f = flags(doc)
         for k, cand in enumerate(chosen):
-            last = doc[cand.end - 1]
-            self.by_start.setdefault(doc[cand.start].idx, []).append(k)
-            self.by_end.setdefault(last.idx + len(last), []).append(k)
+            last = cand.end - 1
+            self.by_start.setdefault(f.idx[cand.start], []).append(k)
+            self.by_end.setdefault(f.idx[last] + len(f.text[last]), []).append(k)
 
     def bracketed(self, span: Span) -> Candidate | None:
         """The first candidate (in ``chosen`` order) that ends just before "(" + ``span`` + ")",
@@ -530,34 +520,51 @@ class _TokenRanges:
         return k < len(self.empty) and self.empty[k] < end
 
 
-def _bounded(doc: Doc, start: int, end: int) -> bool:
+def _trim_left(f: TokenFlags, i: int, keep_symbols: bool, trim_words: bool) -> bool:
+    """Whether token ``i`` is cut from the start of a span: space, punctuation (a number keeps
+    its sign), a leading "the" of a model name."""
+    text = f.text[i]
+    if f.is_space[i]:
+        return True
+    if keep_symbols:
+        return f.is_punct[i] and text not in {"~", "≈", "<", ">", "≥", "≤", "+", "-"}
+    if not any(ch.isalnum() for ch in text):
+        return True
+    return trim_words and text in LEADING_WORDS
+
+
+def _trim_right(f: TokenFlags, i: int, keep_symbols: bool) -> bool:
+    """Whether token ``i`` is cut from the end of a span: space, punctuation (a percentage
+    keeps "%"), a possessive or a dangling connector."""
+    text = f.text[i]
+    if f.is_space[i] or (f.is_punct[i] and not (keep_symbols and text == "%")):
+        return True
+    if not keep_symbols and not any(ch.isalnum() for ch in text):
+        return True
+    return not keep_symbols and text in TRAILING_WORDS
+
+
+def _bounded(f: TokenFlags, start: int, end: int) -> bool:
     """A repeated name counts only when no capitalised word is glued to it ("Time Warner Cable")."""
-    if start > 0 and not doc[start].is_sent_start:
-        prev = doc[start - 1]
-        if prev.is_title and prev.is_alpha:
-            return False
-    if end < len(doc):
-        nxt = doc[end]
-        if nxt.is_title and nxt.is_alpha and not nxt.is_sent_start:
-            return False
-    return True
+    if start > 0 and not f.sent_start[start] and f.is_title[start - 1] and f.is_alpha[start - 1]:
+        return False
+    return not (end < len(f.text) and f.is_title[end] and f.is_alpha[end] and not f.sent_start[end])
 
 
-def _can_be_name_part(token: Token) -> bool:
-    return token.is_alpha and token.is_title and len(token) >= 2 and not token.is_stop
+def _can_be_name_part(f: TokenFlags, i: int) -> bool:
+    return f.is_alpha[i] and f.is_title[i] and len(f.text[i]) >= 2 and not f.is_stop[i]
 
 
-def _stands_alone(doc: Doc, token: Token, honorifics: set[str]) -> bool:
+def _stands_alone(f: TokenFlags, i: int, honorifics: set[str]) -> bool:
     """A name part counts on its own only when no other capitalised word is glued to it."""
-    if token.i + 2 < len(doc) and doc[token.i + 1].text in {"'s", "’s"} and doc[token.i + 2].is_title:
+    size = len(f.text)
+    if i + 2 < size and f.text[i + 1] in {"'s", "’s"} and f.is_title[i + 2]:
         return False  # "Barnard's Retail Group": the start of an organisation's name
-    for j in (token.i - 1, token.i + 1):
-        if 0 <= j < len(doc):
-            other = doc[j]
-            if other.is_title and other.is_alpha and other.text not in honorifics:
-                if j == token.i - 1 and token.is_sent_start:
-                    continue
-                return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < size and f.is_title[j] and f.is_alpha[j] and f.text[j] not in honorifics:
+            if j == i - 1 and f.sent_start[i]:
+                continue
+            return False
     return True
 
 

@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
-from .doc_index import lowers, texts
+from .doc_index import TokenFlags, flags, lowers, texts
 
 
 class Labelled(Protocol):
@@ -90,9 +90,9 @@ def _lower(terms: set[str]) -> frozenset[str]:
     return frozenset(t.lower() for t in terms)
 
 
-def _noun_form(token: Token) -> str:
-    """A lower-case singular-ish form for cue lookup ("firms" -> "firm"), no lemmatizer needed."""
-    text = token.lower_
+def _noun_form(text: str) -> str:
+    """A lower-case singular-ish form of a lower-case word for cue lookup ("firms" -> "firm"), no
+    lemmatizer needed."""
     return text[:-1] if len(text) > 3 and text.endswith("s") and not text.endswith("ss") else text
 
 
@@ -114,102 +114,102 @@ def org_cue(doc: Doc, start: int, end: int, cues: LabelCues, *, name_label: bool
     """Whether the words around ``doc[start:end]`` say it names an organisation. A place or
     nationality word ("US", "Swiss") modifies the nouns after it ("Swiss cement firm", "US
     shares"), so for those only the words before it and an apposition count."""
-    if _org_noun_before(doc, start, cues) and not _is_modifier(doc, end):
+    f = flags(doc)
+    if _org_noun_before(f, start, cues) and not _is_modifier(f, end):
         return True
-    if _org_preposition_before(doc, start, cues, name_label) and not (
-            _is_modifier(doc, end) or (end < len(doc) and doc[end].text in POSSESSIVE)):
+    if _org_preposition_before(f, start, cues, name_label) and not (
+            _is_modifier(f, end) or (end < len(f.text) and f.text[end] in POSSESSIVE)):
         return True
-    if _org_apposition(doc, end, cues):
+    if _apposition_head(f, end, cues) == "ORG":  # "X, the world's biggest winemaker"
         return True
-    return name_label and (_org_after(doc, end, cues) or _affiliation(doc, start, neighbours))
+    return name_label and (_org_after(f, end, cues) or _affiliation(f, start, neighbours))
 
 
-def _affiliation(doc: Doc, start: int, neighbours: Neighbours) -> bool:
+def _affiliation(f: TokenFlags, start: int, neighbours: Neighbours) -> bool:
     """ "Ada Brenner of X", "analyst Ada Brenner at X": a person's employer; "Italy's X": a
     company of a country (people come with their title there: "Italy's prime minister X")."""
-    if start >= 2 and doc[start - 1].lower_ in {"of", "at"} and (start - 1) in neighbours.person_ends:
+    if start >= 2 and f.lower[start - 1] in {"of", "at"} and (start - 1) in neighbours.person_ends:
         return True
-    return start >= 2 and doc[start - 1].text in POSSESSIVE and doc[start - 2].text in neighbours.places
+    return start >= 2 and f.text[start - 1] in POSSESSIVE and f.text[start - 2] in neighbours.places
 
 
-def _is_modifier(doc: Doc, end: int) -> bool:
+def _is_modifier(f: TokenFlags, end: int) -> bool:
     """Whether the name only modifies the noun phrase it starts ("US firm X", "Sheffield-based
     group"): a cue before it then belongs to the phrase's head."""
-    if end >= len(doc):
+    if end >= len(f.text):
         return False
-    nxt = doc[end]
-    return nxt.text in {"-", "–"} or nxt.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}
+    return f.text[end] in {"-", "–"} or f.pos[end] in {"NOUN", "PROPN", "ADJ", "NUM"}
 
 
-def _org_noun_before(doc: Doc, start: int, cues: LabelCues) -> bool:
+def _org_noun_before(f: TokenFlags, start: int, cues: LabelCues) -> bool:
     """ "the firm X", "rival X", "Santa Monica-based X", "the venture - X"."""
     if start == 0:
         return False
-    prev = doc[start - 1]
-    if prev.text in {"-", "–", ":"} and start >= 2:
-        prev = doc[start - 2]
-    return prev.is_lower and (_noun_form(prev) in cues.org_nouns or prev.lower_ == "based")
+    prev = start - 1
+    if f.text[prev] in {"-", "–", ":"} and start >= 2:
+        prev = start - 2
+    return f.is_lower[prev] and (_noun_form(f.lower[prev]) in cues.org_nouns or f.lower[prev] == "based")
 
 
-def _org_preposition_before(doc: Doc, start: int, cues: LabelCues, name_label: bool = True) -> bool:
+def _org_preposition_before(f: TokenFlags, start: int, cues: LabelCues, name_label: bool = True) -> bool:
     """ "shares in X", "stake in X" (for a word the model calls a place: the strong ones only)."""
     prepositions = cues.org_prepositions if name_label else cues.strong_prepositions
-    return start >= 2 and f"{doc[start - 2].lower_} {doc[start - 1].lower_}" in prepositions
+    return start >= 2 and f"{f.lower[start - 2]} {f.lower[start - 1]}" in prepositions
 
 
-def _org_after(doc: Doc, end: int, cues: LabelCues) -> bool:
+def _org_after(f: TokenFlags, end: int, cues: LabelCues) -> bool:
     """ "X's chief executive", "X shares", "X chairman", "X investment bank"."""
-    i = end
-    if i < len(doc) and doc[i].text in POSSESSIVE:
+    i, size, lower = end, len(f.text), f.lower
+    if i < size and f.text[i] in POSSESSIVE:
         i += 1
-    if i >= len(doc) or not doc[i].is_lower:
+    if i >= size or not f.is_lower[i]:
         return False
-    if doc[i].lower_ in cues.org_possessed or _noun_form(doc[i]) in cues.org_possessed:
+    if lower[i] in cues.org_possessed or _noun_form(lower[i]) in cues.org_possessed:
         # "X chairman Ada Brenner" names X's chairman; "Ada Brenner chairman in 2014" is the title
         # of Ada Brenner herself, so a bare title must be followed by the person's name
-        return i > end or not _is_title_word(doc[i], cues) or _name_follows(doc, i)
-    if i == end and (doc[i].lower_ in cues.shared_possessed or _noun_form(doc[i]) in cues.shared_possessed):
+        return i > end or not _is_title_word(lower[i], cues) or _name_follows(f, i)
+    if i == end and (lower[i] in cues.shared_possessed or _noun_form(lower[i]) in cues.shared_possessed):
         return True
     # "X investment bank", "X cement group": a lower-case compound ending in an organisation noun
-    return (i == end and i + 1 < len(doc) and doc[i + 1].is_lower
-            and _noun_form(doc[i + 1]) in cues.org_nouns and not doc[i].is_stop)
+    return (i == end and i + 1 < size and f.is_lower[i + 1]
+            and _noun_form(lower[i + 1]) in cues.org_nouns and not f.is_stop[i])
 
 
-def _is_title_word(token: Token, cues: LabelCues) -> bool:
-    return token.lower_ == "chief" or _noun_form(token) in cues.person_nouns
+def _is_title_word(lower: str, cues: LabelCues) -> bool:
+    return lower == "chief" or _noun_form(lower) in cues.person_nouns
 
 
-def _name_follows(doc: Doc, i: int) -> bool:
+def _name_follows(f: TokenFlags, i: int) -> bool:
     """Whether a capitalised name follows the title at ``i`` ("chairman Ada", "chief executive Ada")."""
-    for token in doc[i + 1:min(len(doc), i + 4)]:
-        if token.is_title and token.is_alpha:
+    for j in range(i + 1, min(len(f.text), i + 4)):
+        if f.is_title[j] and f.is_alpha[j]:
             return True
-        if not token.is_lower:
+        if not f.is_lower[j]:
             return False
     return False
-
-
-def _org_apposition(doc: Doc, end: int, cues: LabelCues) -> bool:
-    """ "X, the world's biggest winemaker", "X, a Swiss cement maker"."""
-    return apposition_head(doc, end, cues) == "ORG"
 
 
 def apposition_head(doc: Doc, end: int, cues: LabelCues) -> str | None:
     """The kind of noun heading an apposition right after a name ("X, a fund manager at Y"):
     "ORG", "PERSON" or None. The head is the last lower-case word before a preposition or a
     punctuation mark."""
-    if end + 2 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ not in {"the", "a", "an"}:
+    return _apposition_head(flags(doc), end, cues)
+
+
+def _apposition_head(f: TokenFlags, end: int, cues: LabelCues) -> str | None:
+    """``apposition_head`` on the Doc's flags."""
+    if end + 2 >= len(f.text) or f.text[end] != "," or f.lower[end + 1] not in {"the", "a", "an"}:
         return None
     head = None
-    for token in doc[end + 2:min(len(doc), end + 2 + APPOSITION_REACH)]:
-        if token.text in POSSESSIVE:
+    for j in range(end + 2, min(len(f.text), end + 2 + APPOSITION_REACH)):
+        if f.text[j] in POSSESSIVE:
             head = None  # "the firm's two main shareholders": the head comes later
             continue
-        if token.is_punct or token.is_sent_start or token.pos_ in {"ADP", "VERB", "AUX"} or (
-                token.is_lower and token.is_stop):
+        if f.is_punct[j] or f.sent_start[j] or f.pos[j] in {"ADP", "VERB", "AUX"} or (
+                f.is_lower[j] and f.is_stop[j]):
             break
-        if token.is_lower:
-            head = token
+        if f.is_lower[j]:
+            head = f.lower[j]
     if head is None:
         return None
     form = _noun_form(head)
@@ -222,40 +222,41 @@ def apposition_head(doc: Doc, end: int, cues: LabelCues) -> str | None:
 
 def person_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     """Whether the words around ``doc[start:end]`` say it names a person."""
+    f = flags(doc)
     if start > 0:
-        prev = doc[start - 1]
-        if prev.text in cues.honorifics:
+        if f.text[start - 1] in cues.honorifics:
             return True
-        if prev.is_lower and _noun_form(prev) in cues.person_nouns:
+        if f.is_lower[start - 1] and _noun_form(f.lower[start - 1]) in cues.person_nouns:
             return True
-    if end + 1 < len(doc) and doc[end].text in POSSESSIVE and doc[end + 1].lower_ in cues.person_possessed:
+    if end + 1 < len(f.text) and f.text[end] in POSSESSIVE and f.lower[end + 1] in cues.person_possessed:
         return True
-    return apposition_head(doc, end, cues) == "PERSON"
+    return _apposition_head(f, end, cues) == "PERSON"
 
 
 LIST_WORDS = {",", "and", "or", "&", "-", "–", "'s", "’s"}
 LIST_REACH = 16
 
 
-def _is_noun(token: Token) -> bool:
+def _is_noun(pos: str) -> bool:
     """A noun, or an untagged word: "shows" in "X economy shows growth" is a verb, not a show."""
-    return not token.pos_ or token.pos_ in {"NOUN", "PROPN"}
+    return not pos or pos in {"NOUN", "PROPN"}
 
 
 def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     """Whether the name is used as a product: a product noun or a model code after it ("X lager",
     "X A321 aircraft"), the object of "makes"/"brews", or a place in a list opened by "brands such
     as" / "its brands include"."""
-    if end < len(doc):
-        nxt = doc[end]
-        if nxt.is_lower and _is_noun(nxt) and _noun_form(nxt) in cues.brand_nouns:
+    f = flags(doc)
+    words, lower, size = f.text, f.lower, len(f.text)
+    if end < size:
+        if f.is_lower[end] and _is_noun(f.pos[end]) and _noun_form(lower[end]) in cues.brand_nouns:
             return True
-        if nxt.is_lower and end + 1 < len(doc) and doc[end + 1].is_lower and _is_noun(doc[end + 1]) \
-                and _noun_form(doc[end + 1]) in cues.brand_nouns and not nxt.is_stop and not nxt.like_num:
+        if f.is_lower[end] and end + 1 < size and f.is_lower[end + 1] and _is_noun(f.pos[end + 1]) \
+                and _noun_form(lower[end + 1]) in cues.brand_nouns and not f.is_stop[end] \
+                and not f.like_num[end]:
             return True  # "X lager brand"
-        if _is_model_code(nxt) and end + 1 < len(doc) and _noun_form(doc[end + 1]) in cues.brand_nouns:
+        if _is_model_code(words[end]) and end + 1 < size and _noun_form(lower[end + 1]) in cues.brand_nouns:
             return True
-    words, lower = texts(doc), lowers(doc)  # the word lists: no Token per word looked at
     if start > 0 and lower[start - 1] in cues.brand_verbs:
         return True
     i = start - 1
@@ -268,8 +269,7 @@ def brand_cue(doc: Doc, start: int, end: int, cues: LabelCues) -> bool:
     return False
 
 
-def _is_model_code(token: Token) -> bool:
-    text = token.text
+def _is_model_code(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and any(ch.isupper() for ch in text) and len(text) <= 8
 
 
@@ -328,7 +328,8 @@ def decide_labels(doc: Doc, mentions: Sequence[M], cues: LabelCues, *, is_decisi
             label = decided.get(text)
             if label is not None and label != cand.label and _may_take(cand.label, label, evidence[text]):
                 cand = replace(cand, label=label)  # type: ignore[type-var]
-        elif cand.label == "DATE" and _is_org_start(doc, cand, org_starts) and _org_after(doc, cand.end, cues):
+        elif cand.label == "DATE" and _is_org_start(doc, cand, org_starts) and _org_after(
+                flags(doc), cand.end, cues):
             # "May's chairman" beside "May Department Stores": a month word is a company only with
             # its own cue and a longer organisation name it starts
             cand = replace(cand, label="ORG")  # type: ignore[type-var]
@@ -340,10 +341,11 @@ def _gather_evidence(doc: Doc, names: Sequence[M], cues: LabelCues, is_decisive_
                      name_labels: set[str]) -> dict[str, NameEvidence]:
     """Per name text: a vote for each mention's label, decisive words, and context cues."""
     evidence: dict[str, NameEvidence] = defaultdict(lambda: NameEvidence(scores=defaultdict(float)))
+    words = texts(doc)
     neighbours = Neighbours(
         person_ends=frozenset(c.end for c in names
-                              if c.end - c.start > 1 and doc[c.start].text in cues.given_names),
-        places=frozenset(doc[c.start].text for c in names if c.label == "GPE" and c.end - c.start == 1))
+                              if c.end - c.start > 1 and words[c.start] in cues.given_names),
+        places=frozenset(words[c.start] for c in names if c.label == "GPE" and c.end - c.start == 1))
     for cand in names:
         ev = evidence[name_text(doc, cand.start, cand.end)]
         ev.scores[cand.label] += 1
@@ -390,7 +392,7 @@ def _not_a_person(doc: Doc, cand: Labelled, ev: NameEvidence, evidence: Mapping[
     the plural of another name of the document ("Alfa Romeos" beside "Alfa Romeo")."""
     if ev.person_cues:
         return False
-    if cand.start > 0 and doc[cand.start - 1].lower_ == "the" and not doc[cand.end - 1].text.endswith("s"):
+    if cand.start > 0 and lowers(doc)[cand.start - 1] == "the" and not texts(doc)[cand.end - 1].endswith("s"):
         return True
     text = name_text(doc, cand.start, cand.end)
     return text.endswith("s") and text[:-1] in evidence

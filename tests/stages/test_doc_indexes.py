@@ -11,7 +11,7 @@ import pipeline._extensions  # noqa: F401  (registers the extensions)
 from pipeline.stages.directives import is_year, latest_year
 from pipeline.stages.directives.candidates import TOKEN_DETECTORS, cue_words, detect, may_cue
 from pipeline.stages.directives.model import Lexicon
-from pipeline.stages.doc_index import lowers, texts
+from pipeline.stages.doc_index import flags, lowers, texts
 from pipeline.stages.roles import _has_token_tags
 
 NLP = spacy.blank("en")
@@ -31,6 +31,48 @@ def test_texts_and_lowers_are_the_token_loop(text: str, expected: list[str]) -> 
     assert texts(doc) == [t.text for t in doc] == expected
     assert lowers(doc) == [t.lower_ for t in doc] == [w.lower() for w in expected]
     assert texts(doc) is texts(doc)  # built once per Doc
+
+
+def token_loop_flags(doc: Doc) -> list[tuple]:
+    """What ``flags`` stands for, read token by token."""
+    return [(t.text, t.lower_, t.is_lower, t.is_title, t.is_alpha, t.is_punct, t.is_space, t.is_stop,
+             t.like_num, t.pos_, bool(t.is_sent_start), t.idx) for t in doc]
+
+
+def flag_rows(doc: Doc) -> list[tuple]:
+    f = flags(doc)
+    return list(zip(f.text, f.lower, f.is_lower, f.is_title, f.is_alpha, f.is_punct, f.is_space,
+                    f.is_stop, f.like_num, f.pos, f.sent_start, f.idx, strict=True))
+
+
+FLAG_TEXTS = ["", "x", "Mr Smith's 5 dogs'  \n quit. The FIRM, a maker - of 3.5% ~ things!",
+              "Tmall (天猫) and Taobao’s  unit\n\nNew York-based Acme Corp. (ACME) rose 12%."]
+
+
+@pytest.mark.parametrize("text", FLAG_TEXTS)
+def test_flags_are_the_token_loop_on_a_blank_pipeline(text: str) -> None:
+    doc = NLP(text)
+    assert flag_rows(doc) == token_loop_flags(doc)
+    assert flags(doc) is flags(doc)  # built once per Doc
+    for start in range(len(doc) + 1):
+        for end in range(start, len(doc) + 1):
+            assert flags(doc).span_text(start, end, doc.text) == doc[start:end].text
+
+
+@pytest.mark.parametrize("text", FLAG_TEXTS)
+def test_flags_are_the_token_loop_after_the_tagger_and_parser(nlp, text: str) -> None:
+    doc = nlp(text)
+    assert flag_rows(doc) == token_loop_flags(doc)
+    if len(doc) > 3:  # the model set parts of speech and sentence starts: they are read
+        assert any(f for f in flags(doc).pos) and sum(flags(doc).sent_start) >= 1
+
+
+def test_flags_of_a_retokenized_doc_are_read_again() -> None:
+    doc = NLP("New York Times rose")
+    assert flags(doc).text[0] == "New"
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[0:2])
+    assert flag_rows(doc) == token_loop_flags(doc)
 
 
 def test_texts_of_a_retokenized_doc_are_read_again() -> None:
