@@ -20,15 +20,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.claims import stable_id  # noqa: E402
+from pipeline.store.export import ExportSummary, export_store  # noqa: E402
 from tests.store.test_export import (  # noqa: E402
     PG_ENV,
     PostgresUnavailable,
     start_postgres,
     with_database,
 )
-
-from pipeline.claims import stable_id  # noqa: E402
-from pipeline.store.export import ExportSummary, export_store  # noqa: E402
 
 CLAIMS = 100_000
 PER_DOCUMENT = 100
