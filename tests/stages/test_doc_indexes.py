@@ -181,3 +181,18 @@ def test_cue_tokens_of_a_doc_are_the_tokens_may_cue_accepts() -> None:
     found = cue_tokens(doc, cues)
     assert found == [t.i for t in doc if may_cue(t, cues)]
     assert len(found) >= 6 and cue_tokens(doc, cues) is found  # read once per Doc
+
+
+def test_actions_by_lemma_keeps_lexicon_order_and_is_built_once() -> None:
+    from pipeline.stages.directives.candidates import actions_by_lemma
+
+    lexicon = Lexicon({"actions": [
+        {"id": "buy_stake", "action": "acquire", "lemmas": ["buy", "take"]},
+        {"id": "sell", "action": "divest", "lemmas": ["sell"]},
+        {"id": "buy", "action": "acquire", "lemmas": ["buy", "buy"]},
+    ]})
+    index = actions_by_lemma(lexicon)
+    assert [r["id"] for r in index["buy"]] == ["buy_stake", "buy"]  # the first that holds wins
+    assert [r["id"] for r in index["take"]] == ["buy_stake"] and "cut" not in index
+    assert actions_by_lemma(lexicon) is index
+    assert actions_by_lemma(Lexicon()) == {}

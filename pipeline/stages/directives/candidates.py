@@ -37,12 +37,13 @@ def action(token: Token, lexicon: Lexicon) -> Candidate | None:
     and gerund forms count ("is cutting", "after buying")."""
     if token.pos_ not in {"VERB", "AUX"} or token.dep_ not in CLAUSE_DEPS and not intended(token, lexicon):
         return None
+    lemma = token.lemma_.lower()
     governing = lexicon.get("directive_nouns", {}).get("governing_verbs", [])
-    if token.lemma_.lower() in governing and any(
+    if lemma in governing and any(
             c.dep_ == "dobj" and noun_record(c, lexicon) for c in token.children):
         return None  # "launched a bid for X": the noun says what the directive is
-    for record in lexicon.get("actions", []):
-        if token.lemma_.lower() not in record["lemmas"] or not record_holds(token, record, lexicon):
+    for record in actions_by_lemma(lexicon).get(lemma, ()):
+        if not record_holds(token, record, lexicon):
             continue
         cand = Candidate(token, "action", record["action"], record["id"],
                          bool(record.get("agentive")))
@@ -53,6 +54,23 @@ def action(token: Token, lexicon: Lexicon) -> Candidate | None:
             continue  # a bare participle ("talking points focused on ...") describes
         return cand
     return None
+
+
+_ACTIONS_BY_LEMMA: dict[int, tuple[object, dict[str, list[dict]]]] = {}
+
+
+def actions_by_lemma(lexicon: Lexicon) -> dict[str, list[dict]]:
+    """The ``actions`` records that list each lemma, in lexicon order (so the first record that
+    holds still wins), built once per lexicon data."""
+    cached = _ACTIONS_BY_LEMMA.get(id(lexicon.data))
+    if cached is not None and cached[0] is lexicon.data:
+        return cached[1]
+    index: dict[str, list[dict]] = {}
+    for record in lexicon.get("actions", []):
+        for lemma in dict.fromkeys(record["lemmas"]):
+            index.setdefault(lemma, []).append(record)
+    _ACTIONS_BY_LEMMA[id(lexicon.data)] = (lexicon.data, index)
+    return index
 
 
 def intended(verb: Token, lexicon: Lexicon) -> bool:
