@@ -151,6 +151,7 @@ def load_lexicon(path: str | Path | None = None) -> dict[str, Any]:
 
 
 ALIAS_MAX_BYTES = 50_000_000
+KEY_CACHE_SIZE = 8192  # names whose entity_key / person_tokens are cached (then emptied)
 
 
 def load_alias_file(path: str | Path) -> list[dict[str, Any]]:
@@ -299,7 +300,7 @@ def person_tokens(text: str, lexicon: LexiconLike = None) -> tuple[str, ...]:
         parts.pop()
     tokens = (p.casefold().replace(".", "").replace("-", "") for p in parts)
     found = tuple(t for t in tokens if any(ch.isalnum() for ch in t))
-    if len(lex._person_tokens) >= 8192:  # a few MB at most: names repeat within a document
+    if len(lex._person_tokens) >= KEY_CACHE_SIZE:  # a few MB at most: names repeat within a document
         lex._person_tokens.clear()
     lex._person_tokens[text] = found
     return found
@@ -348,8 +349,9 @@ def entity_key(text: str, label: str, lexicon: LexiconLike = None) -> str:
     else:
         key = ""
     key = key or normalise_text(text).casefold()
-    if len(lex._keys) < 200_000:
-        lex._keys[(label, text)] = key
+    if len(lex._keys) >= KEY_CACHE_SIZE:  # emptied, not frozen full: a long run of new names
+        lex._keys.clear()  # would otherwise keep 200,000 keys (~50 MB) it never asks for again
+    lex._keys[(label, text)] = key
     return key
 
 

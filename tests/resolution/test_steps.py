@@ -170,3 +170,22 @@ def test_record_keys_and_precedence() -> None:
     keys = index.record_keys(record("x", PER, "Ma", "Ma Yun", key="alias:jack ma", rules=("r",)))
     assert keys == {"rule:r", "alias:jack ma", "ma yun"}  # no lone "ma"
     assert [precedence(k) for k in ("alias:x", "rule:x", "x y", "doc:d1:x")] == [0, 1, 2, 3]
+
+
+def test_name_key_caches_stay_bounded_over_a_stream_of_new_names() -> None:
+    """A long feed meets new names all the time: the caches of ``entity_key`` and
+    ``person_tokens`` are emptied when full (not kept full for good), and a key computed again
+    after that is the same key."""
+    from pipeline.resolution.names import KEY_CACHE_SIZE, NameLexicon, person_tokens
+
+    lexicon = NameLexicon.load()
+    first = {}
+    for i in range(3 * KEY_CACHE_SIZE):
+        name = f"Vounb{i}enba Holdings"
+        first[name] = entity_key(name, "ORG", lexicon)
+        person_tokens(f"Kloux{i} Vimba", lexicon)
+        assert len(lexicon._keys) <= KEY_CACHE_SIZE
+        assert len(lexicon._person_tokens) <= KEY_CACHE_SIZE
+    assert all(entity_key(name, "ORG", lexicon) == key for name, key in list(first.items())[:50])
+    assert entity_key("Acme Holdings plc", "ORG", lexicon) == entity_key("Acme Holdings plc", "ORG",
+                                                                          NameLexicon.load())
