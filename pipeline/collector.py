@@ -11,7 +11,10 @@ young collections less often; ``restore`` puts the collector back as it was.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from typing import Any
 
 YOUNG_THRESHOLD = 10_000  # allocations between young collections (Python's default is 700)
 
@@ -43,3 +46,28 @@ class BatchCollector:
         if self._froze:
             gc.unfreeze()
         self._saved, self._froze = None, False
+
+
+def _load_malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` (None elsewhere: macOS, musl, Windows)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def release_free_heap() -> bool:
+    """Give the C heap's free pages back to the system (glibc ``malloc_trim(0)``); False where
+    there is no such call. A long run frees most of what a chunk of documents used once the
+    chunk is stored, but the allocator keeps the pages of the highest peak so far, so RSS would
+    creep up with every new peak although the live data stays flat."""
+    if _MALLOC_TRIM is None:
+        return False
+    _MALLOC_TRIM(0)
+    return True

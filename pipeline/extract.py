@@ -31,7 +31,7 @@ from .claims import (
     entity_claim,
     stable_id,
 )
-from .collector import BatchCollector
+from .collector import BatchCollector, release_free_heap
 from .dates import published_or_none
 from .readers import DEFAULT_MAX_BYTES, ReadError, SourceDocument, iter_sources
 from .store import ClaimStore
@@ -483,6 +483,7 @@ def _write_all(store: ClaimStore, sources: Iterator[SourceDocument],
                 notify("processed", path)
                 record("processed", file_info)
             linker.release()
+            release_free_heap()  # the chunk is stored: RSS follows what stays, not the peak
             if stop.requested:
                 summary.interrupted = True
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,26 @@ def test_extract_leaves_the_collector_as_it_found_it(nlp, corpus_copy, tmp_path,
     assert any(count > 0 and threshold[0] > 700 for count, threshold in seen)  # set during the run
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def _rss_anon_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no RssAnon")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_release_free_heap_gives_freed_pages_back_below_a_live_block() -> None:
+    """Blocks freed below one that stays (the heap's top is pinned, so free() cannot shrink it)
+    stay in RSS until the heap is trimmed."""
+    from pipeline.collector import release_free_heap
+
+    blocks = [bytes(1000) + bytes([i % 256]) for i in range(100_000)]  # ~100 MB from malloc
+    pinned = bytes(1000) + b"pin"
+    del blocks
+    before = _rss_anon_mb()
+    if not release_free_heap():
+        pytest.skip("no malloc_trim on this platform")
+    assert before - _rss_anon_mb() > 40
+    assert pinned.endswith(b"pin")
