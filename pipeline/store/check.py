@@ -35,6 +35,7 @@ class CheckReport:
     claims: int = 0  # claims of the current documents' current processing
     superseded: int = 0  # document lines of earlier versions or pipelines (kept for history)
     uncommitted: int = 0
+    stale_claims: int = 0  # claims of superseded versions or processings (kept for history)
     # ``check --sample N``: (claim lines checked, claim lines in the file); None: all checked
     sampled: tuple[int, int] | None = None
     problems: list[str] = field(default_factory=list)
@@ -368,7 +369,9 @@ def _check_claims(root: Path, report: CheckReport, scratch: _Scratch, texts: _Te
             report.set_aside(CLAIMS_FILE, number)
         else:
             scratch.count_intact(doc_id, claim_fingerprint(claim))
-        report.claims -= not scratch.is_current_claim(claim)
+        if not scratch.is_current_claim(claim):
+            report.claims -= 1
+            report.stale_claims += 1
     # the last batch was cut off before the document lines that commit it: readers skip these
     # claims and the next extract over the same files completes them
     report.uncommitted = len(orphans)

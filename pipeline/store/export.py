@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..claims import CLAIM_BASE_KEYS, claim_key
 from ..dates import published_or_none
-from .check import check_store
+from .check import CheckReport, check_store
 from .claim_store import CLAIMS_FILE, DOCUMENTS_FILE, ENTITIES_FILE, iter_lines
 from .entity_lines import fold_into
 from .errors import NoStore, NotAFolder, StoreError, require_store
@@ -181,10 +181,28 @@ def create_table_sql(table: Table, dialect: str) -> list[str]:
     if pg_key:
         statements.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {table.name}_key_idx "
                           f"ON {table.name} ({pg_key})")
+    return statements + secondary_index_sql(table, dialect)
+
+
+def secondary_index_sql(table: Table, dialect: str) -> list[str]:
+    """The CREATE INDEX statements of a table's lookup indexes (not its key): those an export
+    into a new table builds after loading it, which is faster than keeping them up to date
+    row by row."""
+    statements = []
     for name, expr, *method in table.indexes:
         using = " USING hash" if method == ["hash"] and dialect == "postgresql" else ""
         statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table.name}{using} ({expr})")
     return statements
+
+
+def schema_statements(table: Table, dialect: str, exists: bool) -> tuple[list[str], list[str]]:
+    """(now, after loading): a table that exists gets every statement now (each is idempotent);
+    a new one its table and key now and its lookup indexes once the rows are in."""
+    statements = create_table_sql(table, dialect)
+    if exists or not table.indexes:
+        return statements, []
+    later = secondary_index_sql(table, dialect)
+    return statements[:-len(later)], later
 
 
 # ---------------------------------------------------------------------------- reading the store
@@ -382,13 +400,18 @@ class SQLiteWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None)
         self._sql: dict[str, str] = {}
+        self._after_loading: list[str] = []
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             self.conn.execute("BEGIN IMMEDIATE")
             for table in (*TABLES, SCHEMA_VERSION_TABLE):
-                for statement in create_table_sql(table, self.dialect):
+                exists = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                           "AND name = ?", (table.name,)).fetchone() is not None
+                now, later = schema_statements(table, self.dialect, exists)
+                for statement in now:
                     self.conn.execute(statement)
+                self._after_loading.extend(later)
             for statement in RETIRED_SQL[self.dialect]:
                 self.conn.execute(statement)
             found = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
@@ -435,6 +458,8 @@ class SQLiteWriter:
     def close(self, ok: bool) -> None:
         try:
             if ok:
+                for statement in self._after_loading:  # in the same transaction
+                    self.conn.execute(statement)
                 self.conn.execute("COMMIT")
             elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -457,12 +482,16 @@ class PostgresWriter:
         except psycopg.Error as exc:
             raise ExportError(f"cannot connect to {redact(url)}: {exc}".strip()) from exc
         self._staged: set[str] = set()
+        self._after_loading: list[str] = []
         try:
             with self.conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (self.LOCK_KEY,))
                 for table in (*TABLES, SCHEMA_VERSION_TABLE):
-                    for statement in create_table_sql(table, self.dialect):
+                    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (table.name,))
+                    now, later = schema_statements(table, self.dialect, cur.fetchone()[0])
+                    for statement in now:
                         cur.execute(statement)
+                    self._after_loading.extend(later)
                 for statement in RETIRED_SQL[self.dialect]:
                     cur.execute(statement)
                 cur.execute("SELECT MAX(version) FROM schema_version")
@@ -526,6 +555,9 @@ class PostgresWriter:
     def close(self, ok: bool) -> None:
         try:
             if ok:
+                with self.conn.cursor() as cur:
+                    for statement in self._after_loading:  # in the same transaction
+                        cur.execute(statement)
                 self.conn.commit()
             else:
                 self.conn.rollback()
@@ -697,10 +729,13 @@ def export_store(store: str | Path, target: str | Path, *, batch_size: int = DEF
     root = require_store(store)
     shown = f"{SQLITE}{target}" if isinstance(target, Path) else redact(target)
     summary = ExportSummary(target=shown, store=str(root))
-    summary.validate = _checked(root, force)
+    report = _checked(root, force)
+    summary.validate = bool(report.content_problems)
     entities, redirects = current_entities(root / ENTITIES_FILE, summary)
     stored_entities = set(entities)
-    versions, entities = _current_records(root, entities, redirects, summary)
+    # with every claim current (as check counted them), no entity needs recounting
+    recount = summary.validate or report.stale_claims > 0 or report.uncommitted > 0
+    versions, entities = _current_records(root, entities, redirects, summary, recount=recount)
     try:
         before, after, exported = _export(root, target, batch_size, versions, entities,
                                           redirects, summary, stored_entities)
@@ -714,15 +749,16 @@ def export_store(store: str | Path, target: str | Path, *, batch_size: int = DEF
     return summary
 
 
-def _checked(root: Path, force: bool) -> bool:
-    """Run the store check; raise StoreFailsCheck unless ``force``; True when it found problems
-    other than damaged lines (records are then validated as they are exported)."""
-    problems = check_store(root).content_problems
+def _checked(root: Path, force: bool) -> CheckReport:
+    """Run the store check; raise StoreFailsCheck on problems other than damaged lines unless
+    ``force`` (records are then validated as they are exported)."""
+    report = check_store(root)
+    problems = report.content_problems
     if problems and not force:
         raise StoreFailsCheck(f"{root}: the store fails check ({len(problems)} problems, first: "
                               f"{problems[0]}); run `newsclaims check`, or export anyway with "
                               "--force")
-    return bool(problems)
+    return report
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -736,11 +772,15 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 
 def _current_records(root: Path, entities: dict[str, dict[str, Any]], redirects: dict[str, str],
-                     summary: ExportSummary) -> tuple[Versions, dict[str, dict[str, Any]]]:
+                     summary: ExportSummary, *, recount: bool = True
+                     ) -> tuple[Versions, dict[str, dict[str, Any]]]:
     """Which document lines are current, and the entities as the current claims show them
-    (one pass over the documents and one over the claims, before anything is written)."""
+    (one pass over the documents and, with ``recount``, one over the claims, before anything
+    is written; without it the stored entities are taken as they are)."""
     quiet = ExportSummary(target=summary.target, store=summary.store, validate=summary.validate)
     versions = Versions.from_records(_lines(root / DOCUMENTS_FILE, quiet))
+    if not recount:
+        return versions, entities
 
     def mentions(current: bool, of: set[str] | None = None) -> list[dict[str, Any]]:
         """Entity claims of current (or superseded) processings, only what is recounted."""

@@ -522,6 +522,8 @@ def test_sql_schema_keys_indexes_and_json(store: Path, sql_target: str) -> None:
             ("claim_evidence", "claims", "claim_id"), ("claim_evidence", "documents", "document_id"),
             ("entity_aliases", "entities", "entity_id")} <= fks
     assert {"claims_type_date_idx", "claims_entity_date_idx", "claims_date_idx"} <= indexes
+    # a new database gets its lookup indexes after the rows are in: every one of them
+    assert {name for table in TABLES for name, *_ in table.indexes} <= indexes
     assert version == [(1,)]
     assert [v[0] for v in value] == [18.0, 50.0]
 
@@ -839,3 +841,16 @@ def test_a_database_with_the_old_btree_indexes_is_migrated(tmp_path: Path, pg_ur
     assert "entities_name_idx" not in indexes and "entity_aliases_pkey" not in indexes
     assert "USING hash" in indexes["entities_name_lookup_idx"]
     assert "UNIQUE" in indexes["entity_aliases_key_idx"]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_new_table_gets_its_lookup_indexes_after_loading(dialect: str) -> None:
+    from pipeline.store.export import create_table_sql, schema_statements
+
+    for table in TABLES:
+        now, later = schema_statements(table, dialect, exists=False)
+        assert now + later == create_table_sql(table, dialect)
+        assert len(later) == len(table.indexes)
+        assert all(s.startswith("CREATE INDEX") for s in later)
+        assert not any(s.startswith("CREATE INDEX") for s in now)  # the key stays: upserts need it
+        assert schema_statements(table, dialect, exists=True) == (create_table_sql(table, dialect), [])
