@@ -37,11 +37,17 @@ _FLAGS = "flags"
 _FLAG_ATTRS = [IS_LOWER, IS_TITLE, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, POS, SENT_START, IDX]
 
 
-def _words(doc: Doc, attr: int) -> list[str]:
-    """The strings of ``attr`` (ORTH, LOWER, LEMMA or DEP) for every token, cached per Doc."""
+def _cache(doc: Doc) -> dict[Any, Any]:
+    """What is kept for ``doc`` (made empty on first use)."""
     cached = _INDEX.get(doc)
     if cached is None:
         cached = _INDEX[doc] = {}
+    return cached
+
+
+def _words(doc: Doc, attr: int) -> list[str]:
+    """The strings of ``attr`` (ORTH, LOWER, LEMMA or DEP) for every token, cached per Doc."""
+    cached = _cache(doc)
     words = cached.get(attr)
     if words is None or len(words) != len(doc):
         strings = doc.vocab.strings
@@ -99,9 +105,7 @@ def flags(doc: Doc) -> TokenFlags:
     """The ``TokenFlags`` of a Doc, built in one array call and cached like the word lists. Part
     of speech and sentence starts are those of the moment of the first call: read it only in
     stages after the tagger and the parser (or senter)."""
-    cached = _INDEX.get(doc)
-    if cached is None:
-        cached = _INDEX[doc] = {}
+    cached = _cache(doc)
     found = cached.get(_FLAGS)
     if found is None or len(found.text) != len(doc):
         if len(doc):

@@ -189,15 +189,10 @@ def _name_follows(f: TokenFlags, i: int) -> bool:
     return False
 
 
-def apposition_head(doc: Doc, end: int, cues: LabelCues) -> str | None:
+def _apposition_head(f: TokenFlags, end: int, cues: LabelCues) -> str | None:
     """The kind of noun heading an apposition right after a name ("X, a fund manager at Y"):
     "ORG", "PERSON" or None. The head is the last lower-case word before a preposition or a
     punctuation mark."""
-    return _apposition_head(flags(doc), end, cues)
-
-
-def _apposition_head(f: TokenFlags, end: int, cues: LabelCues) -> str | None:
-    """``apposition_head`` on the Doc's flags."""
     if end + 2 >= len(f.text) or f.text[end] != "," or f.lower[end + 1] not in {"the", "a", "an"}:
         return None
     head = None
